@@ -1,0 +1,131 @@
+import { z } from 'zod';
+
+/**
+ * Configuration, read once from the environment and validated. Nothing else reads process.env.
+ * A wrong or missing value stops the process with one line naming the variable and what it should be.
+ */
+
+const schema = z.object({
+  LARK_APP_ID: z
+    .string()
+    .regex(/^cli_[0-9a-zA-Z]+$/, 'should be the app id from the Lark developer console, like cli_a1b2c3d4e5f60718')
+    .optional(),
+  LARK_APP_SECRET: z.string().min(1, 'should be the app secret from the Lark developer console').optional(),
+  LARK_DOMAIN: z
+    .string()
+    .refine((v) => v === 'feishu' || v === 'lark' || /^https?:\/\/[^\s]+$/.test(v), 'should be feishu, lark, or a base URL such as http://127.0.0.1:4010')
+    .optional(),
+  LARK_EVENT_MODE: z.enum(['ws', 'webhook'], { message: 'should be ws (long connection) or webhook' }).default('ws'),
+  LARK_ENCRYPT_KEY: z.string().min(1).optional(),
+  LARK_VERIFICATION_TOKEN: z.string().min(1).optional(),
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, 'should be a PostgreSQL URL like postgresql://user@127.0.0.1:5432/dangjian')
+    .optional(),
+  REDIS_URL: z.string().regex(/^rediss?:\/\//, 'should be a Redis URL like redis://127.0.0.1:6379').optional(),
+  PORT: z.coerce.number({ message: 'should be a TCP port number' }).int().min(0).max(65535).default(3000),
+  SANDBOX_PORT: z.coerce.number({ message: 'should be a TCP port number' }).int().min(0).max(65535).default(4010),
+  DATA_DIR: z.string().default('.data'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  WORK_HOURS: z
+    .string()
+    .regex(/^\d{2}:\d{2}-\d{2}:\d{2}$/, 'should be like 09:00-17:30')
+    .default('09:00-17:30'),
+  OD_CONTACT: z.string().default('区委组织部（电话 22830601）'),
+});
+
+export type Env = Record<string, string | undefined>;
+
+export interface Config {
+  readonly lark: LarkConfig;
+  /** Set when no Lark credentials are configured: the bot starts the local Lark sandbox and uses it. */
+  readonly sandbox?: { readonly port: number };
+  /** undefined: start an embedded PostgreSQL under dataDir. */
+  readonly databaseUrl?: string;
+  /** undefined: run the queue on BullMQ's PostgreSQL backend. */
+  readonly redisUrl?: string;
+  readonly port: number;
+  readonly dataDir: string;
+  readonly logLevel: string;
+  readonly workHours: { readonly start: string; readonly end: string };
+  readonly odContact: string;
+}
+
+export interface LarkConfig {
+  readonly appId: string;
+  readonly appSecret: string;
+  /** Base URL given to the SDK as `domain`. */
+  readonly domain: string;
+  readonly eventMode: 'ws' | 'webhook';
+  readonly encryptKey?: string;
+  readonly verificationToken?: string;
+}
+
+/** The credentials the embedded sandbox is started with (see src/sandbox). */
+export const SANDBOX_CREDENTIALS = {
+  appId: 'cli_a1b2c3d4e5f60718',
+  appSecret: 'sandbox-secret',
+  encryptKey: 'sandbox-encrypt-key',
+  verificationToken: 'sandbox-verification-token',
+} as const;
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+export function loadConfig(env: Env = process.env): Config {
+  // Empty strings count as unset, as in most .env files.
+  const clean = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  const parsed = schema.safeParse(clean);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    const name = String(issue.path[0] ?? 'environment');
+    throw new ConfigError(`${name} ${issue.message}`);
+  }
+  const e = parsed.data;
+  const [start, end] = e.WORK_HOURS.split('-') as [string, string];
+
+  let lark: LarkConfig;
+  let sandbox: Config['sandbox'];
+  if (!e.LARK_APP_ID && !e.LARK_APP_SECRET) {
+    sandbox = { port: e.SANDBOX_PORT };
+    lark = {
+      ...SANDBOX_CREDENTIALS,
+      domain: `http://127.0.0.1:${e.SANDBOX_PORT}`,
+      eventMode: e.LARK_EVENT_MODE,
+    };
+  } else {
+    if (!e.LARK_APP_ID) throw new ConfigError('LARK_APP_ID is required when LARK_APP_SECRET is set');
+    if (!e.LARK_APP_SECRET) throw new ConfigError('LARK_APP_SECRET is required when LARK_APP_ID is set');
+    if (e.LARK_EVENT_MODE === 'webhook' && !e.LARK_ENCRYPT_KEY) {
+      // Without an Encrypt Key Lark does not sign events, and anyone could post forged ones.
+      throw new ConfigError('LARK_ENCRYPT_KEY is required in webhook mode: set the Encrypt Key from the console (Events & Callbacks → Encryption Strategy)');
+    }
+    lark = {
+      appId: e.LARK_APP_ID,
+      appSecret: e.LARK_APP_SECRET,
+      domain: larkDomain(e.LARK_DOMAIN ?? 'feishu'),
+      eventMode: e.LARK_EVENT_MODE,
+      encryptKey: e.LARK_ENCRYPT_KEY,
+      verificationToken: e.LARK_VERIFICATION_TOKEN,
+    };
+  }
+
+  return Object.freeze({
+    lark,
+    sandbox,
+    databaseUrl: e.DATABASE_URL,
+    redisUrl: e.REDIS_URL,
+    port: e.PORT,
+    dataDir: e.DATA_DIR,
+    logLevel: e.LOG_LEVEL,
+    workHours: { start, end },
+    odContact: e.OD_CONTACT,
+  });
+}
+
+export function larkDomain(v: string): string {
+  if (v === 'feishu') return 'https://open.feishu.cn';
+  if (v === 'lark') return 'https://open.larksuite.com';
+  return v.replace(/\/+$/, '');
+}
