@@ -1,0 +1,37 @@
+import { isAppError } from '../../errors.js';
+import { message } from '../../templates/render.js';
+import { aliasMap } from '../commands/command.js';
+import { COMMANDS } from '../commands/index.js';
+import { parseCommand } from '../commands/parse.js';
+import { createMessageContext } from '../context.js';
+import type { EventHandler } from '../events.js';
+
+const ALIASES = aliasMap(COMMANDS);
+
+/** A message to the bot: a command, or text (a report, a question), or chatter. */
+export const onMessage: EventHandler = async (n, deps, log) => {
+  if (n.event.kind !== 'message') return;
+  const msg = n.event;
+  const addressed = msg.chatType === 'p2p' || msg.mentions.some((m) => m.openId === deps.botOpenId);
+  if (!addressed) return; // group talk not meant for the bot
+
+  const ctx = createMessageContext(msg, deps, log);
+  const parsed = parseCommand(msg.commandText, ALIASES, true);
+  try {
+    if (parsed.kind === 'command') {
+      const cmd = COMMANDS.find((c) => c.name === parsed.command.name)!;
+      log.info({ command: cmd.name }, 'command');
+      await cmd.run({ ...ctx, commands: COMMANDS }, parsed.command.args);
+    } else if (parsed.kind === 'unknown_command') {
+      await ctx.replyText(message('unknown-command', { typed: parsed.typed }));
+    } else {
+      await ctx.replyText(message('chatter'));
+    }
+  } catch (err) {
+    if (isAppError(err) && err.userFacing) {
+      await ctx.replyText(err.message);
+      return;
+    }
+    throw err;
+  }
+};

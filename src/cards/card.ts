@@ -1,0 +1,49 @@
+/** Small builders for Lark card JSON 2.0 (schema '2.0', update_multi, callback behaviors). */
+
+export type Element = Record<string, unknown>;
+
+export interface CardSpec {
+  title: string;
+  subtitle?: string;
+  /** Header colour: blue, wathet, turquoise, green, yellow, orange, red, carmine, violet, purple, indigo, grey. */
+  template?: string;
+  elements: Element[];
+}
+
+export function card(spec: CardSpec): Record<string, unknown> {
+  return {
+    schema: '2.0',
+    config: { update_multi: true, width_mode: 'fill' },
+    header: {
+      title: { tag: 'plain_text', content: spec.title },
+      ...(spec.subtitle ? { subtitle: { tag: 'plain_text', content: spec.subtitle } } : {}),
+      template: spec.template ?? 'red',
+    },
+    body: { elements: spec.elements },
+  };
+}
+
+export function md(content: string): Element {
+  return { tag: 'markdown', content };
+}
+
+export function hr(): Element {
+  return { tag: 'hr' };
+}
+
+export function button(text: string, value: Record<string, unknown>, type: 'primary' | 'default' | 'danger' = 'default'): Element {
+  return { tag: 'button', text: { tag: 'plain_text', content: text }, type, behaviors: [{ type: 'callback', value }] };
+}
+
+export function buttons(...items: Element[]): Element {
+  return {
+    tag: 'column_set',
+    flex_mode: 'flow',
+    columns: items.map((b) => ({ tag: 'column', width: 'auto', elements: [b] })),
+  };
+}
+
+/** Escape text that goes inside a markdown element. */
+export function esc(s: string): string {
+  return s.replace(/([*_~`[\]<>])/g, '\\$1');
+}

@@ -1,0 +1,6 @@
+import { handleEventJob } from './handle-event.job.js';
+import type { JobDef } from './job.js';
+import { recoverInboundJob } from './recover-inbound.job.js';
+
+/** The job table: one file per job. The worker dispatches by name; cron jobs are scheduled at start. */
+export const JOBS: readonly JobDef<any>[] = [handleEventJob, recoverInboundJob];

@@ -1,0 +1,25 @@
+import type { Queue } from 'bullmq';
+import type { QueueBackend } from './backend.js';
+
+export const QUEUE_NAME = 'dangjian';
+
+/** Enqueue by job name. Job ids are deterministic (no ':'), so a repeated enqueue adds nothing. */
+export class JobQueue {
+  readonly queue: Queue;
+  constructor(backend: QueueBackend, name = QUEUE_NAME) {
+    this.queue = backend.makeQueue(name);
+  }
+
+  async enqueue(name: string, data: unknown, opts: { jobId: string; delayMs?: number; attempts?: number }): Promise<void> {
+    if (opts.jobId.includes(':')) throw new Error(`job id must not contain ':' (${opts.jobId})`);
+    await this.queue.add(name, data, {
+      jobId: opts.jobId,
+      ...(opts.delayMs ? { delay: opts.delayMs } : {}),
+      ...(opts.attempts ? { attempts: opts.attempts } : {}),
+    });
+  }
+
+  close(): Promise<void> {
+    return this.queue.close();
+  }
+}
