@@ -1,0 +1,138 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Worker } from 'bullmq';
+import { Intake } from './bot/intake.js';
+import { createWebhookHandler } from './bot/webhook.js';
+import { startWsTransport, type WsTransport } from './bot/ws.js';
+import type { Config } from './config.js';
+import { createPrisma, type Db } from './db/client.js';
+import { applyMigrations, ensureDatabase } from './db/migrate.js';
+import type { Deps } from './deps.js';
+import { postgresBackend, redisBackend, type QueueBackend } from './jobs/backend.js';
+import { JOBS } from './jobs/index.js';
+import { JobQueue, QUEUE_NAME } from './jobs/queue.js';
+import { startWorker } from './jobs/worker.js';
+import { createLarkClient, type LarkClient } from './lark/client.js';
+import { LarkMessenger } from './lark/messenger.js';
+import type { Logger } from './logger.js';
+import { healthCheck } from './ops/health.js';
+
+export interface AppOptions {
+  config: Config;
+  /** The database to use (main.ts resolves the embedded default before calling). */
+  databaseUrl: string;
+  log: Logger;
+  clock?: () => Date;
+  /** Queue name, so parallel test runs do not share jobs. */
+  queueName?: string;
+  /** Run the worker in this process (default true). */
+  worker?: boolean;
+  /** Run the intake transport in this process (default true). */
+  intake?: boolean;
+  /** Upsert the cron schedulers (default true). */
+  schedulers?: boolean;
+  workerConcurrency?: number;
+  /** Extra tenant check for events (the sandbox's tenant in embedded mode). */
+  tenantKey?: string;
+}
+
+export interface App {
+  readonly deps: Deps;
+  readonly port: number;
+  readonly intake: Intake;
+  readonly backend: QueueBackend;
+  /** Stop intake, let running jobs finish (bounded), close connections. */
+  close(timeoutMs?: number): Promise<void>;
+}
+
+/** Builds and starts the bot: HTTP (webhook + health), WS intake, worker, schedulers. */
+export async function startApp(o: AppOptions): Promise<App> {
+  const { config, log } = o;
+  const clock = o.clock ?? (() => new Date());
+
+  await ensureDatabase(o.databaseUrl);
+  const migrated = await applyMigrations(o.databaseUrl);
+  if (migrated.applied.length) log.info({ applied: migrated.applied }, 'migrations applied');
+
+  const db: Db = createPrisma(o.databaseUrl);
+  const backend = config.redisUrl ? redisBackend(config.redisUrl) : postgresBackend(o.databaseUrl);
+  await backend.check();
+  const queue = new JobQueue(backend, o.queueName ?? QUEUE_NAME);
+  const lark: LarkClient = createLarkClient(config.lark, log);
+  const messenger = new LarkMessenger({ client: lark, db, log });
+  const botOpenId = await fetchBotOpenId(lark, log);
+
+  const deps: Deps = { config, db, lark, messenger, queue, log, clock, botOpenId };
+  const intake = new Intake({
+    db,
+    queue,
+    log,
+    appId: config.lark.appId,
+    tenantKey: o.tenantKey,
+    verificationToken: config.lark.verificationToken,
+  });
+
+  let worker: Worker | undefined;
+  if (o.worker !== false) worker = startWorker(backend, deps, { concurrency: o.workerConcurrency, queueName: o.queueName });
+  if (o.schedulers !== false) {
+    for (const job of JOBS) {
+      if (!job.cron) continue;
+      await queue.queue.upsertJobScheduler(job.name, { pattern: job.cron, tz: 'Asia/Shanghai' }, { name: job.name, data: {} });
+    }
+  }
+
+  const webhook =
+    config.lark.eventMode === 'webhook' && o.intake !== false
+      ? createWebhookHandler({ encryptKey: config.lark.encryptKey!, verificationToken: config.lark.verificationToken, intake, log })
+      : undefined;
+  const server = http.createServer((req, res) => {
+    const path = (req.url ?? '/').split('?')[0];
+    if (path === '/lark/events' && webhook) return webhook(req, res);
+    if (path === '/healthz' && req.method === 'GET') {
+      void healthCheck({ db, queue, lark }).then((h) => {
+        res.writeHead(h.ok ? 200 : 503, { 'content-type': 'application/json' });
+        res.end(JSON.stringify(h));
+      });
+      return;
+    }
+    res.writeHead(404, { 'content-type': 'application/json' });
+    res.end(JSON.stringify({ code: 404, msg: 'not found' }));
+  });
+  server.keepAliveTimeout = 65_000;
+  await new Promise<void>((resolve) => server.listen(config.port, '0.0.0.0', resolve));
+  const port = (server.address() as AddressInfo).port;
+
+  let ws: WsTransport | undefined;
+  if (config.lark.eventMode === 'ws' && o.intake !== false) ws = startWsTransport(config.lark, intake, log);
+  log.info({ port, eventMode: config.lark.eventMode, queue: backend.kind }, 'bot started');
+
+  let closing: Promise<void> | undefined;
+  const close = (timeoutMs = 10_000) =>
+    (closing ??= (async () => {
+      ws?.close();
+      await new Promise<void>((r) => server.close(() => r()));
+      server.closeAllConnections();
+      const bounded = <T>(p: Promise<T>) => Promise.race([p, new Promise<void>((r) => setTimeout(r, timeoutMs).unref())]);
+      // Running jobs may finish; one that outlives the bound is handed back (it stalls and re-runs).
+      if (worker) await bounded(worker.close()).catch(() => {});
+      if (worker) await worker.close(true).catch(() => {});
+      await queue.close().catch(() => {});
+      await backend.close();
+      await db.$disconnect();
+      log.info('bot stopped');
+    })());
+
+  return { deps, port, intake, backend, close };
+}
+
+async function fetchBotOpenId(lark: LarkClient, log: Logger): Promise<string> {
+  try {
+    const res = (await lark.request({ method: 'GET', url: '/open-apis/bot/v3/info' })) as { bot?: { open_id?: string } };
+    const id = res.bot?.open_id;
+    if (id) return id;
+    throw new Error('no bot.open_id in /bot/v3/info');
+  } catch (err) {
+    log.error({ err }, 'cannot read the bot identity from Lark; check LARK_APP_ID / LARK_APP_SECRET and that the bot capability is enabled');
+    throw err;
+  }
+}

@@ -1,0 +1,80 @@
+import 'dotenv/config';
+import { startApp, type App } from './app.js';
+import { ConfigError, loadConfig, type Config } from './config.js';
+import { startEmbeddedPostgres } from './db/embedded.js';
+import { createLogger } from './logger.js';
+import { startSandbox, type Sandbox } from './sandbox/index.js';
+
+/**
+ * Composition root. With nothing configured it runs the whole bot on a machine that has only
+ * Node.js: an embedded PostgreSQL (which also carries the queue) and the local Lark sandbox.
+ * Set DATABASE_URL / REDIS_URL / LARK_APP_ID+LARK_APP_SECRET to use the real ones instead.
+ */
+async function main(): Promise<void> {
+  let config: Config;
+  try {
+    config = loadConfig(process.env);
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      console.error(`配置错误 (configuration error): ${err.message}`);
+      process.exit(2);
+    }
+    throw err;
+  }
+  const log = createLogger({ level: config.logLevel, pretty: process.stdout.isTTY });
+  const stops: Array<() => Promise<void>> = [];
+
+  let databaseUrl = config.databaseUrl;
+  if (!databaseUrl) {
+    const pg = await startEmbeddedPostgres(config.dataDir, log.child({ part: 'embedded-postgres' }));
+    stops.push(pg.stop);
+    databaseUrl = pg.url;
+  }
+
+  let sandbox: Sandbox | undefined;
+  if (config.sandbox) {
+    sandbox = await startSandbox({
+      port: config.sandbox.port,
+      appId: config.lark.appId,
+      appSecret: config.lark.appSecret,
+      encryptKey: config.lark.encryptKey,
+      verificationToken: config.lark.verificationToken,
+      delivery: config.lark.eventMode === 'webhook' ? { mode: 'webhook', url: `http://127.0.0.1:${config.port}/lark/events` } : { mode: 'ws' },
+      log: (line) => log.debug({ part: 'sandbox' }, line),
+    });
+    stops.push(() => sandbox!.close());
+  }
+
+  let app: App;
+  try {
+    app = await startApp({ config, databaseUrl, log });
+  } catch (err) {
+    log.fatal({ err }, 'start failed');
+    for (const stop of stops.reverse()) await stop().catch(() => {});
+    process.exit(1);
+  }
+
+  if (sandbox) {
+    console.log(`\n  党建责任制助手 is running against the local Lark sandbox.\n  Open ${sandbox.pageUrl} to chat with the bot.\n`);
+  }
+
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log.info({ signal }, 'shutting down');
+    const hardStop = setTimeout(() => {
+      log.error('shutdown took too long; exiting');
+      process.exit(1);
+    }, 20_000);
+    hardStop.unref();
+    await app.close(10_000);
+    for (const stop of stops.reverse()) await stop().catch((err) => log.warn({ err }, 'stop failed'));
+    process.exit(0);
+  };
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+  process.on('unhandledRejection', (err) => log.error({ err }, 'unhandled rejection'));
+}
+
+void main();
