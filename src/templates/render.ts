@@ -1,11 +1,11 @@
 import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { projectPath } from '../paths.js';
 
 /**
  * Chinese message texts live in templates/messages/zh-CN/<key>.md with {{var}} placeholders.
  * A missing variable is a bug, so it throws instead of sending a half-filled message.
  */
-const ROOT = fileURLToPath(new URL('../../templates/', import.meta.url));
+const ROOT = projectPath('templates') + '/';
 const cache = new Map<string, string>();
 
 export function templatePath(rel: string): string {
