@@ -84,10 +84,20 @@ export function databaseName(databaseUrl: string): string {
   return name;
 }
 
+/**
+ * A connected client. A lost connection also rejects the pending query, which is where we report
+ * it; without this listener pg would additionally raise it as an uncaught 'error' event.
+ */
+async function connect(connectionString: string): Promise<pg.Client> {
+  const client = new pg.Client({ connectionString });
+  client.on('error', () => {});
+  await client.connect();
+  return client;
+}
+
 /** Runs `fn` with a client connected to the server's `postgres` database. */
 export async function withMaintenanceClient<T>(databaseUrl: string, fn: (client: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: maintenanceUrl(databaseUrl) });
-  await client.connect();
+  const client = await connect(maintenanceUrl(databaseUrl));
   try {
     return await fn(client);
   } finally {
@@ -137,8 +147,7 @@ export async function applyMigrations(databaseUrl: string, opts: ApplyOptions = 
   const log = opts.log ?? (() => {});
   const migrations = listMigrations(migrationsDir);
 
-  const client = new pg.Client({ connectionString: databaseUrl });
-  await client.connect();
+  const client = await connect(databaseUrl);
   try {
     await client.query('SELECT pg_advisory_lock($1)', [PRISMA_ADVISORY_LOCK_KEY]);
     await client.query(CREATE_MIGRATIONS_TABLE);

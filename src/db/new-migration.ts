@@ -2,7 +2,7 @@
 // prisma/schema.prisma, written as a new Prisma migration folder. Prisma's native schema engine
 // cannot be downloaded here, so this drives @prisma/schema-engine-wasm with @prisma/adapter-pg:
 // the engine replays the existing migrations into a scratch shadow database and diffs that
-// against the schema, exactly what `prisma migrate dev --create-only` computes.
+// against the schema, the same computation as `prisma migrate dev --create-only`.
 
 import { randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -70,8 +70,23 @@ export async function diffMigrationsToSchema(
   schemaPath: string,
 ): Promise<string | null> {
   const schema = { path: path.basename(schemaPath), content: readFileSync(schemaPath, 'utf8') };
+  // A diff only reads its main database, so any database on the server will do.
+  return withSchemaEngine(maintenanceUrl(databaseUrl), [schema], async (engine) => {
+    const result = await engine.diff({
+      from: { tag: 'migrations', ...migrationList(migrationsDir) },
+      to: { tag: 'schemaDatamodel', files: [schema] },
+      script: true,
+      exitCode: true, // 2 when there are changes, 0 when none
+      filters: { externalTables: [], externalEnums: [] },
+    });
+    return result.exitCode === 2 ? (result.stdout ?? '') : null;
+  });
+}
+
+/** The migrations folder as the engine takes it (what the Prisma CLI reads from disk). */
+export function migrationList(migrationsDir: string): MigrationList {
   const lockfile = path.join(migrationsDir, LOCKFILE_NAME);
-  const from: MigrationList = {
+  return {
     baseDir: migrationsDir,
     lockfile: { path: LOCKFILE_NAME, content: existsSync(lockfile) ? readFileSync(lockfile, 'utf8') : LOCKFILE_CONTENT },
     shadowDbInitScript: '',
@@ -80,25 +95,31 @@ export async function diffMigrationsToSchema(
       migrationFile: { path: 'migration.sql', content: { tag: 'ok', value: m.sql } },
     })),
   };
+}
 
+/**
+ * Runs `fn` with Prisma's schema engine connected to `databaseUrl`; shadow databases it asks
+ * for are scratch databases on the same server, dropped afterwards.
+ */
+export async function withSchemaEngine<T>(
+  databaseUrl: string,
+  schemaFiles: { path: string; content: string }[],
+  fn: (engine: SchemaEngine) => Promise<T>,
+): Promise<T> {
   const { SchemaEngine } = await loadSchemaEngine();
   const adapters = new EngineAdapters(databaseUrl);
-  const engine = await SchemaEngine.new(
-    { datamodels: [[schema.path, schema.content]] },
-    () => {}, // engine log lines (JSON); errors come back as rejections
-    bindMigrationAwareSqlAdapterFactory(adapters),
-  );
   try {
-    const result = await engine.diff({
-      from: { tag: 'migrations', ...from },
-      to: { tag: 'schemaDatamodel', files: [schema] },
-      script: true,
-      exitCode: true, // 2 when there are changes, 0 when none
-      filters: { externalTables: [], externalEnums: [] },
-    });
-    return result.exitCode === 2 ? (result.stdout ?? '') : null;
+    const engine = await SchemaEngine.new(
+      { datamodels: schemaFiles.map((f): [string, string] => [f.path, f.content]) },
+      () => {}, // engine log lines (JSON); errors come back as rejections
+      bindMigrationAwareSqlAdapterFactory(adapters),
+    );
+    try {
+      return await fn(engine);
+    } finally {
+      engine.free();
+    }
   } finally {
-    engine.free();
     await adapters.cleanup();
   }
 }
@@ -155,19 +176,19 @@ class CatalogClient extends pg.Client {
 type PgAdapter = Awaited<ReturnType<PrismaPg['connect']>>;
 
 /**
- * The driver-adapter factory the engine runs on. Its main connection goes to the server's
- * `postgres` database (a diff only reads from it). PrismaPg's own connectToShadowDb would open
+ * The driver-adapter factory the engine runs on. PrismaPg's own connectToShadowDb would open
  * the "shadow" on the main database and reset it, so we hand out a scratch database instead.
  */
 class EngineAdapters {
   readonly provider = 'postgres' as const;
   readonly adapterName = '@prisma/adapter-pg';
   private shadowUrls: string[] = [];
+  private adapters: PgAdapter[] = [];
 
   constructor(private readonly databaseUrl: string) {}
 
   connect(): Promise<PgAdapter> {
-    return this.open(maintenanceUrl(this.databaseUrl));
+    return this.open(this.databaseUrl);
   }
 
   async connectToShadowDb(): Promise<PgAdapter> {
@@ -179,8 +200,9 @@ class EngineAdapters {
     return this.open(url.toString());
   }
 
-  /** Drops the shadow databases (the engine may leave them behind on errors). */
+  /** Closes every pool and drops the shadow databases (the engine may leave them behind on errors). */
   async cleanup(): Promise<void> {
+    for (const adapter of this.adapters.splice(0)) await adapter.dispose();
     for (const url of this.shadowUrls.splice(0)) await dropDatabase(url);
   }
 
@@ -194,10 +216,11 @@ class EngineAdapters {
     adapter.executeScript = async (script: string) => {
       await pool.query(script).catch(onError);
     };
-    // The engine may dispose an adapter more than once; pg.Pool#end must run only once.
+    // Both the engine and cleanup() may dispose an adapter; pg.Pool#end must run only once.
     const dispose = adapter.dispose.bind(adapter);
     let disposed: Promise<void> | undefined;
     adapter.dispose = () => (disposed ??= dispose());
+    this.adapters.push(adapter);
     return adapter;
   }
 }
