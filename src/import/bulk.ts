@@ -1,0 +1,79 @@
+// Set-based writes for imports: one UPDATE ... FROM unnest(...) per chunk instead of one statement per row.
+import type { Prisma } from '../generated/prisma/client.js';
+
+export type Tx = Prisma.TransactionClient;
+
+/** int, text, bool, timestamp (a Prisma DateTime: timestamp(3) holding UTC), or a PostgreSQL enum type name. */
+export type BulkType = 'int' | 'text' | 'bool' | 'timestamp' | { enum: string };
+
+export interface BulkColumn {
+  name: string;
+  type: BulkType;
+}
+
+const CHUNK = 5000;
+
+function ident(name: string): string {
+  return `"${name.replace(/"/g, '""')}"`;
+}
+
+function arrayType(t: BulkType): string {
+  if (typeof t === 'object') return 'text[]';
+  return t === 'int' ? 'int[]' : t === 'bool' ? 'bool[]' : 'text[]';
+}
+
+function castFrom(col: BulkColumn): string {
+  const v = `v.${ident(col.name)}`;
+  if (typeof col.type === 'object') return `${v}::${ident(col.type.enum)}`;
+  // Dates travel as ISO strings: independent of the session time zone and of how the driver prints a Date.
+  if (col.type === 'timestamp') return `(${v}::timestamptz AT TIME ZONE 'UTC')`;
+  return v;
+}
+
+function param(value: unknown, t: BulkType): unknown {
+  if (value === null || value === undefined) return null;
+  if (t === 'timestamp') return (value as Date).toISOString();
+  return value;
+}
+
+/**
+ * UPDATE table SET col = v.col ... for many rows at once. `rows` are [id, ...values] in the order of `columns`
+ * (the id column is implied: it is the first element of each row and matched against "id").
+ */
+export async function bulkUpdate(tx: Tx, table: string, columns: readonly BulkColumn[], rows: readonly unknown[][]): Promise<number> {
+  if (rows.length === 0) return 0;
+  const all: BulkColumn[] = [{ name: 'id', type: 'int' }, ...columns];
+  const sets = columns.map((c) => `${ident(c.name)} = ${castFrom(c)}`).join(', ');
+  const arrays = all.map((c, i) => `$${i + 1}::${arrayType(c.type)}`).join(', ');
+  const names = all.map((c) => ident(c.name)).join(', ');
+  const sql = `UPDATE ${ident(table)} AS t SET ${sets} FROM unnest(${arrays}) AS v(${names}) WHERE t."id" = v."id"`;
+  let n = 0;
+  for (let i = 0; i < rows.length; i += CHUNK) {
+    const chunk = rows.slice(i, i + CHUNK);
+    const params = all.map((c, ci) => chunk.map((r) => param(r[ci], c.type)));
+    n += await tx.$executeRawUnsafe(sql, ...params);
+  }
+  return n;
+}
+
+/** UPDATE table SET <assignments> WHERE id = ANY(ids), in chunks. `assignments` is trusted SQL with $2.. params. */
+export async function updateByIds(tx: Tx, table: string, ids: readonly number[], assignments: string, ...params: unknown[]): Promise<number> {
+  let n = 0;
+  for (let i = 0; i < ids.length; i += CHUNK) {
+    const chunk = ids.slice(i, i + CHUNK);
+    n += await tx.$executeRawUnsafe(`UPDATE ${ident(table)} SET ${assignments} WHERE "id" = ANY($1::int[])`, chunk, ...params);
+  }
+  return n;
+}
+
+/** A Date as a parameter for a timestamp(3) column holding UTC: use `($n::timestamptz AT TIME ZONE 'UTC')`. */
+export function tsParam(d: Date): string {
+  return d.toISOString();
+}
+
+export const TS = (n: number) => `($${n}::timestamptz AT TIME ZONE 'UTC')`;
+
+/** Run fn over chunks of items, sequentially. */
+export async function inChunks<T>(items: readonly T[], size: number, fn: (chunk: T[]) => Promise<void>): Promise<void> {
+  for (let i = 0; i < items.length; i += size) await fn(items.slice(i, i + size));
+}
