@@ -1,0 +1,338 @@
+// The Lark sandbox driven by the real @larksuiteoapi/node-sdk: OpenAPI, webhook delivery, long connection.
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import * as lark from '@larksuiteoapi/node-sdk';
+import { afterEach, describe, expect, it } from 'vitest';
+import { startSandbox, type Sandbox, type SandboxOptions } from '../../src/sandbox/index.js';
+
+const quiet = { error() {}, warn() {}, info() {}, debug() {}, trace() {} };
+const ALICE = 'ou_alice';
+const BOB = 'ou_bob';
+const users: SandboxOptions['users'] = [
+  { openId: ALICE, name: '爱丽丝', mobile: '+86 13800000011', email: 'alice@example.com' },
+  { openId: BOB, name: '鲍勃', email: 'bob@example.com' },
+  { openId: 'ou_gone', name: '已离职', email: 'gone@example.com', status: 'resigned' },
+  { openId: 'ou_hidden', name: '不可见', status: 'out_of_scope' },
+];
+
+const cleanups: Array<() => unknown> = [];
+afterEach(async () => {
+  while (cleanups.length) await cleanups.pop()?.();
+});
+
+async function sandbox(opts: SandboxOptions = {}): Promise<Sandbox> {
+  const sb = await startSandbox({ users, delivery: { mode: 'none' }, ...opts });
+  cleanups.push(() => sb.close());
+  return sb;
+}
+
+function client(sb: Sandbox): lark.Client {
+  return new lark.Client({ appId: sb.appId, appSecret: sb.appSecret, domain: sb.baseUrl, cache: new lark.DefaultCache(), logger: quiet });
+}
+
+/** The Lark error body of an SDK call that failed with a non-2xx status. */
+async function larkFailure(p: Promise<unknown>): Promise<{ status: number; data: { code: number; msg: string }; headers: Record<string, string> }> {
+  try {
+    await p;
+  } catch (e) {
+    const r = (e as { response?: { status: number; data: { code: number; msg: string }; headers: Record<string, string> } }).response;
+    if (r) return r;
+    throw e;
+  }
+  throw new Error('expected the call to fail');
+}
+
+const text = (t: string): string => JSON.stringify({ text: t });
+const card = (title: string) => ({
+  schema: '2.0',
+  config: { update_multi: true },
+  header: { title: { tag: 'plain_text', content: title } },
+  body: { elements: [{ tag: 'button', text: { tag: 'plain_text', content: '确认' }, behaviors: [{ type: 'callback', value: { action: 'ok' } }] }] },
+});
+
+/** A bot's webhook endpoint: the SDK's own EventDispatcher + adaptDefault. */
+async function webhookReceiver(encryptKey: string, handlers: Record<string, (data: any) => unknown>): Promise<{ url: string; server: Server }> {
+  const dispatcher = new lark.EventDispatcher({ encryptKey, logger: quiet }).register(handlers as never);
+  const server = createServer(lark.adaptDefault('/webhook/event', dispatcher, { autoChallenge: true }));
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  cleanups.push(() => new Promise((r) => { server.closeAllConnections(); server.close(r); }));
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/webhook/event`, server };
+}
+
+function deferred<T>(): { promise: Promise<T>; resolve: (v: T) => void } {
+  let resolve!: (v: T) => void;
+  const promise = new Promise<T>((r) => (resolve = r));
+  return { promise, resolve };
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+describe('OpenAPI through the real SDK Client', () => {
+  it('sends, replies and patches with Lark response shapes', async () => {
+    const sb = await sandbox();
+    const c = client(sb);
+    const created = await c.im.v1.message.create({ params: { receive_id_type: 'open_id' }, data: { receive_id: ALICE, msg_type: 'text', content: text('你好') } });
+    expect(created.code).toBe(0);
+    expect(created.data?.message_id).toMatch(/^om_/);
+    expect(created.data?.chat_id).toBe(sb.p2pChatId(ALICE));
+    expect(created.data?.sender).toMatchObject({ id: sb.appId, id_type: 'app_id', sender_type: 'app' });
+    expect(created.data?.body?.content).toBe(text('你好'));
+
+    const userMsg = await sb.userSends({ from: ALICE, text: '收到' });
+    const replied = await c.im.v1.message.reply({ path: { message_id: userMsg }, data: { msg_type: 'interactive', content: JSON.stringify(card('待确认')) } });
+    expect(replied.data).toMatchObject({ parent_id: userMsg, root_id: userMsg, msg_type: 'interactive' });
+    const cardId = replied.data?.message_id ?? '';
+    const patched = await c.im.v1.message.patch({ path: { message_id: cardId }, data: { content: JSON.stringify(card('已确认')) } });
+    expect(patched.code).toBe(0);
+
+    const log = sb.sent();
+    expect(log.map((m) => m.kind)).toEqual(['create', 'reply', 'patch']);
+    expect(log[0]).toMatchObject({ chatId: sb.p2pChatId(ALICE), toOpenId: ALICE, msgType: 'text', content: { text: '你好' } });
+    expect(log[1]).toMatchObject({ parentId: userMsg, rootId: userMsg, msgType: 'interactive' });
+    expect(log[2]).toMatchObject({ messageId: cardId, content: { header: { title: { content: '已确认' } } } });
+    expect(sb.sent({ toOpenId: BOB })).toEqual([]);
+    expect(sb.stats().requests['im.v1.message.create']).toBe(1);
+
+    // Patching a text message, or a message that does not exist, fails like Lark.
+    expect((await larkFailure(c.im.v1.message.patch({ path: { message_id: created.data?.message_id ?? '' }, data: { content: '{}' } }))).data.code).toBe(230001);
+    expect((await larkFailure(c.im.v1.message.reply({ path: { message_id: 'om_nope' }, data: { msg_type: 'text', content: text('x') } }))).data.code).toBe(230001);
+  });
+
+  it('sends to a chat_id, user_id and email; unreachable targets get Lark error codes', async () => {
+    const sb = await sandbox();
+    const c = client(sb);
+    const group = sb.createGroup({ name: '第一支部', memberOpenIds: [ALICE, BOB] });
+    const outside = sb.createGroup({ name: '无机器人群', memberOpenIds: [ALICE], botIsMember: false });
+    const g = await c.im.v1.message.create({ params: { receive_id_type: 'chat_id' }, data: { receive_id: group, msg_type: 'text', content: text('全体') } });
+    expect(g.data?.chat_id).toBe(group);
+    const byEmail = await c.im.v1.message.create({ params: { receive_id_type: 'email' }, data: { receive_id: 'bob@example.com', msg_type: 'text', content: text('hi') } });
+    expect(byEmail.data?.chat_id).toBe(sb.p2pChatId(BOB));
+    const alice = await c.contact.v3.user.get({ path: { user_id: ALICE }, params: { user_id_type: 'open_id' } });
+    const byUserId = await c.im.v1.message.create({ params: { receive_id_type: 'user_id' }, data: { receive_id: alice.data?.user?.user_id ?? '', msg_type: 'text', content: text('hi') } });
+    expect(byUserId.data?.chat_id).toBe(sb.p2pChatId(ALICE));
+
+    const send = (idType: 'open_id' | 'chat_id', id: string) =>
+      larkFailure(c.im.v1.message.create({ params: { receive_id_type: idType }, data: { receive_id: id, msg_type: 'text', content: text('x') } }));
+    expect((await send('open_id', 'ou_gone')).data.code).toBe(230029);
+    expect((await send('open_id', 'ou_hidden')).data.code).toBe(230013);
+    expect((await send('chat_id', outside)).data.code).toBe(230002);
+    expect(sb.sent({ chatId: group })).toHaveLength(1);
+  });
+
+  it('a repeated uuid sends at most one message and returns the first one', async () => {
+    const sb = await sandbox();
+    const c = client(sb);
+    const send = () => c.im.v1.message.create({ params: { receive_id_type: 'open_id' }, data: { receive_id: ALICE, msg_type: 'text', content: text('只发一次'), uuid: 'remind-42' } });
+    const a = await send();
+    const b = await send();
+    expect(b.data?.message_id).toBe(a.data?.message_id);
+    expect(sb.sent()).toHaveLength(1);
+    expect(sb.sent()[0]?.uuid).toBe('remind-42');
+    expect(sb.stats().duplicateUuids).toBe(1);
+  });
+
+  it('failNext answers the next calls with the injected status, code and headers', async () => {
+    const sb = await sandbox();
+    const c = client(sb);
+    sb.failNext('im.v1.message.create', 2, { status: 500, code: 1, msg: 'internal error', headers: { 'x-tt-logid': 'abc' } });
+    const send = () => c.im.v1.message.create({ params: { receive_id_type: 'open_id' }, data: { receive_id: ALICE, msg_type: 'text', content: text('重试') } });
+    const f1 = await larkFailure(send());
+    expect(f1.status).toBe(500);
+    expect(f1.data).toEqual({ code: 1, msg: 'internal error' });
+    expect(f1.headers['x-tt-logid']).toBe('abc');
+    await larkFailure(send());
+    expect((await send()).code).toBe(0);
+    expect(sb.sent()).toHaveLength(1);
+    expect(() => sb.failNext('im.v1.nope', 1, { status: 500, code: 1 })).toThrow(/unknown api/);
+  });
+
+  it('answers 429 / 99991400 with x-ogw-ratelimit headers above the per-app limit', async () => {
+    const sb = await sandbox({ rateLimit: { appPerSecond: 3, perTargetPerSecond: 0 } });
+    const c = client(sb);
+    const results = await Promise.allSettled(
+      [ALICE, BOB, ALICE, BOB].map((id) => c.im.v1.message.create({ params: { receive_id_type: 'open_id' }, data: { receive_id: id, msg_type: 'text', content: text('x') } })),
+    );
+    expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(3);
+    const rejected = results.find((r) => r.status === 'rejected') as PromiseRejectedResult;
+    const resp = (rejected.reason as { response: { status: number; data: unknown; headers: Record<string, string> } }).response;
+    expect(resp.status).toBe(429);
+    expect(resp.data).toEqual({ code: 99991400, msg: 'request trigger frequency limit' });
+    expect(resp.headers['x-ogw-ratelimit-limit']).toBe('3');
+    expect(Number(resp.headers['x-ogw-ratelimit-reset'])).toBeGreaterThanOrEqual(1);
+    expect(sb.stats().rateLimited).toBe(1);
+    await sleep(1050); // sliding window: a second later there is room again
+    expect((await c.im.v1.message.create({ params: { receive_id_type: 'open_id' }, data: { receive_id: ALICE, msg_type: 'text', content: text('x') } })).code).toBe(0);
+  });
+
+  it('answers 230020 above 5 messages per second to the same user', async () => {
+    const sb = await sandbox();
+    const c = client(sb);
+    const send = (id: string) => c.im.v1.message.create({ params: { receive_id_type: 'open_id' }, data: { receive_id: id, msg_type: 'text', content: text('x') } });
+    for (let i = 0; i < 5; i++) await send(ALICE);
+    const f = await larkFailure(send(ALICE));
+    expect(f.status).toBe(400);
+    expect(f.data.code).toBe(230020);
+    expect((await send(BOB)).code).toBe(0); // another target is unaffected
+    expect(sb.sent({ toOpenId: ALICE })).toHaveLength(5);
+  });
+
+  it('checks credentials and bearer tokens like Lark', async () => {
+    const sb = await sandbox();
+    const post = (path: string, body: unknown, headers: Record<string, string> = {}) =>
+      fetch(`${sb.baseUrl}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
+    const ok = await post('/open-apis/auth/v3/tenant_access_token/internal', { app_id: sb.appId, app_secret: sb.appSecret });
+    const token = (await ok.json()) as { code: number; tenant_access_token: string; expire: number };
+    expect(token).toMatchObject({ code: 0, msg: 'ok', expire: 7200 });
+    expect(token.tenant_access_token).toMatch(/^t-/);
+    const bad = await post('/open-apis/auth/v3/tenant_access_token/internal', { app_id: sb.appId, app_secret: 'wrong' });
+    expect(await bad.json()).toEqual({ code: 10014, msg: 'app secret invalid' });
+    const invalid = await post('/open-apis/im/v1/messages?receive_id_type=open_id', {}, { authorization: 'Bearer t-forged' });
+    expect(((await invalid.json()) as { code: number }).code).toBe(99991663);
+    const missing = await post('/open-apis/im/v1/messages?receive_id_type=open_id', {});
+    expect(((await missing.json()) as { code: number }).code).toBe(99991661);
+    const valid = await post('/open-apis/im/v1/messages?receive_id_type=open_id', { receive_id: ALICE, msg_type: 'text', content: text('x') }, { authorization: `Bearer ${token.tenant_access_token}` });
+    expect(((await valid.json()) as { code: number }).code).toBe(0);
+  });
+
+  it('serves contact, chat members, bot info, uploads, resources, read receipts, urgent and batch send', async () => {
+    const sb = await sandbox();
+    const c = client(sb);
+    const user = await c.contact.v3.user.get({ path: { user_id: ALICE }, params: { user_id_type: 'open_id' } });
+    expect(user.data?.user).toMatchObject({ open_id: ALICE, name: '爱丽丝', email: 'alice@example.com' });
+    expect((await larkFailure(c.contact.v3.user.get({ path: { user_id: 'ou_hidden' } }))).data.code).toBe(41050);
+    const ids = await c.contact.v3.user.batchGetId({ params: { user_id_type: 'open_id' }, data: { emails: ['bob@example.com', 'nobody@example.com', 'gone@example.com'], mobiles: ['13800000011'] } });
+    expect(ids.data?.user_list).toEqual([
+      expect.objectContaining({ email: 'bob@example.com', user_id: BOB }),
+      { email: 'nobody@example.com' },
+      { email: 'gone@example.com' },
+      expect.objectContaining({ mobile: '13800000011', user_id: ALICE }),
+    ]);
+
+    const group = sb.createGroup({ name: '支委会', memberOpenIds: [ALICE, BOB] });
+    const members = await c.im.v1.chatMembers.get({ path: { chat_id: group }, params: { member_id_type: 'open_id' } });
+    expect(members.data?.items?.map((m) => m.member_id)).toEqual([ALICE, BOB]);
+    expect(members.data?.member_total).toBe(2);
+    const info = (await c.request({ method: 'GET', url: '/open-apis/bot/v3/info' })) as { bot: { open_id: string } };
+    expect(info.bot.open_id).toBe(sb.botOpenId);
+
+    // Upload an image and a file, then send them.
+    const png = Buffer.from('89504e470d0a1a0a0000000d4948445200000001000000010806000000', 'hex');
+    const img = await c.im.v1.image.create({ data: { image_type: 'message', image: png } });
+    expect(img?.image_key).toMatch(/^img_v3_/);
+    const file = await c.im.v1.file.create({ data: { file_type: 'pdf', file_name: '学习材料.pdf', file: Buffer.from('%PDF-1.4') } });
+    expect(file?.file_key).toMatch(/^file_v3_/);
+    const sentImg = await c.im.v1.message.create({ params: { receive_id_type: 'chat_id' }, data: { receive_id: group, msg_type: 'image', content: JSON.stringify({ image_key: img?.image_key }) } });
+    expect(sentImg.code).toBe(0);
+
+    // A user sends a file; the bot downloads it.
+    const userFile = await sb.userSends({ from: ALICE, file: { bytes: Buffer.from('心得体会'), fileName: '心得.txt' } });
+    const rec = await c.im.v1.message.get({ path: { message_id: userFile } });
+    const fileKey = (JSON.parse(rec.data?.items?.[0]?.body?.content ?? '{}') as { file_key: string }).file_key;
+    const download = await c.im.v1.messageResource.get({ path: { message_id: userFile, file_key: fileKey }, params: { type: 'file' } });
+    const chunks: Buffer[] = [];
+    for await (const chunk of download.getReadableStream()) chunks.push(chunk as Buffer);
+    expect(Buffer.concat(chunks).toString()).toBe('心得体会');
+
+    // Read receipts and urgent.
+    const notice = await c.im.v1.message.create({ params: { receive_id_type: 'chat_id' }, data: { receive_id: group, msg_type: 'text', content: text('请按时参加组织生活会') } });
+    const noticeId = notice.data?.message_id ?? '';
+    await sb.userSends({ from: BOB, chatId: group, text: '收到' }); // Bob read the chat before answering
+    const readers = await c.im.v1.message.readUsers({ path: { message_id: noticeId }, params: { user_id_type: 'open_id' } });
+    expect(readers.data?.items?.map((i) => i.user_id)).toEqual([BOB]);
+    expect(sb.sent({ chatId: group }).find((m) => m.messageId === noticeId)?.readBy).toEqual([BOB]);
+    const urgent = await c.im.v1.message.urgentApp({ path: { message_id: noticeId }, params: { user_id_type: 'open_id' }, data: { user_id_list: [ALICE, 'ou_gone'] } });
+    expect(urgent.data?.invalid_user_id_list).toEqual(['ou_gone']);
+    expect(sb.sent().filter((m) => m.kind === 'urgent')).toMatchObject([{ messageId: noticeId, toOpenId: ALICE }]);
+
+    const batch = (await c.request({
+      method: 'POST',
+      url: '/open-apis/message/v4/batch_send/',
+      data: { msg_type: 'text', content: { text: '月度学习提醒' }, open_ids: [ALICE, BOB, 'ou_gone'] },
+    })) as { code: number; data: { message_id: string; invalid_open_ids: string[] } };
+    expect(batch.code).toBe(0);
+    expect(batch.data.message_id).toMatch(/^bm-/);
+    expect(batch.data.invalid_open_ids).toEqual(['ou_gone']);
+    expect(sb.sent().filter((m) => m.content?.text === '月度学习提醒').map((m) => m.toOpenId)).toEqual([ALICE, BOB]);
+  });
+});
+
+describe('webhook delivery', () => {
+  it('pushes a signed, encrypted im.message.receive_v1 the SDK accepts; group @bot becomes @_user_1', async () => {
+    const got: any[] = [];
+    const sb0 = await sandbox();
+    const hook = await webhookReceiver(sb0.encryptKey, { 'im.message.receive_v1': (d) => void got.push(d) });
+    sb0.setDelivery({ mode: 'webhook', url: hook.url });
+    const id = await sb0.userSends({ from: ALICE, text: '/help' });
+    const group = sb0.createGroup({ name: '第二支部', memberOpenIds: [ALICE, BOB] });
+    await sb0.userSends({ from: BOB, chatId: group, text: '大家好' }); // no @: the bot does not get it
+    const gid = await sb0.userSends({ from: BOB, chatId: group, text: '查一下 @机器人 本月学习', mentionBot: true });
+    await expect.poll(() => got.length).toBe(2);
+    expect(got[0]).toMatchObject({
+      event_type: 'im.message.receive_v1',
+      token: sb0.verificationToken,
+      app_id: sb0.appId,
+      sender: { sender_id: { open_id: ALICE }, sender_type: 'user' },
+      message: { message_id: id, chat_id: sb0.p2pChatId(ALICE), chat_type: 'p2p', message_type: 'text', content: text('/help') },
+    });
+    expect(got[1].message).toMatchObject({
+      message_id: gid,
+      chat_type: 'group',
+      content: text('查一下 @_user_1 本月学习'),
+      mentions: [{ key: '@_user_1', id: { open_id: sb0.botOpenId }, name: expect.any(String) }],
+    });
+    await expect.poll(() => sb0.stats().acked).toBe(2);
+    expect(sb0.stats()).toMatchObject({ deliveries: 2, redeliveries: 0 });
+  });
+
+  it('re-pushes the same event_id when the receiver does not answer within ackTimeoutMs', async () => {
+    const seen: string[] = [];
+    let stall = true;
+    const sb = await sandbox({ ackTimeoutMs: 300, redeliverAfterMs: [100, 100] });
+    const hook = await webhookReceiver(sb.encryptKey, {
+      'im.message.receive_v1': async (d) => {
+        seen.push(d.event_id);
+        if (stall) {
+          stall = false;
+          await sleep(700); // longer than ackTimeoutMs
+        }
+      },
+    });
+    sb.setDelivery({ mode: 'webhook', url: hook.url });
+    await sb.userSends({ from: ALICE, text: '在吗' });
+    await expect.poll(() => seen.length, { timeout: 3000 }).toBe(2);
+    expect(seen[1]).toBe(seen[0]);
+    await expect.poll(() => sb.stats().acked).toBe(1);
+    expect(sb.stats()).toMatchObject({ deliveries: 1, redeliveries: 1 });
+    await sleep(400);
+    expect(seen).toHaveLength(2); // acked: no further pushes
+  });
+
+  it('delivers card.action.trigger and returns the callback answer; a raw card answer updates the card', async () => {
+    const sb = await sandbox();
+    const actions: any[] = [];
+    const hook = await webhookReceiver(sb.encryptKey, {
+      'card.action.trigger': (d) => {
+        actions.push(d);
+        return { toast: { type: 'success', content: '已确认' }, card: { type: 'raw', data: card('✅ 已确认') } };
+      },
+    });
+    sb.setDelivery({ mode: 'webhook', url: hook.url });
+    const c = client(sb);
+    const sent = await c.im.v1.message.create({ params: { receive_id_type: 'open_id' }, data: { receive_id: ALICE, msg_type: 'interactive', content: JSON.stringify(card('请确认')) } });
+    const answer = await sb.userClicks({ from: ALICE, messageId: sent.data?.message_id ?? '', value: { action: 'ok' } });
+    expect(answer).toMatchObject({ toast: { type: 'success', content: '已确认' } });
+    expect(actions[0]).toMatchObject({
+      event_type: 'card.action.trigger',
+      operator: { open_id: ALICE },
+      action: { value: { action: 'ok' }, tag: 'button' },
+      context: { open_message_id: sent.data?.message_id, open_chat_id: sb.p2pChatId(ALICE) },
+    });
+    expect(actions[0].token).toMatch(/^c-/);
+    expect(sb.sent().at(-1)).toMatchObject({ kind: 'patch', content: { header: { title: { content: '✅ 已确认' } } } });
+
+    // The callback token can update the card later (interactive/v1/card/update).
+    const upd = (await c.request({ method: 'POST', url: '/open-apis/interactive/v1/card/update', data: { token: actions[0].token, card: card('稍后更新') } })) as { code: number };
+    expect(upd.code).toBe(0);
+    expect(sb.sent().at(-1)).toMatchObject({ kind: 'patch', content: { header: { title: { content: '稍后更新' } } } });
+  });
+});
