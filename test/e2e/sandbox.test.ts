@@ -336,3 +336,97 @@ describe('webhook delivery', () => {
     expect(sb.sent().at(-1)).toMatchObject({ kind: 'patch', content: { header: { title: { content: '稍后更新' } } } });
   });
 });
+
+describe('long connection (the real SDK WSClient)', () => {
+  function wsClient(sb: Sandbox, handlers: Record<string, (data: any) => unknown>, hooks: { onReady?: () => void; onReconnected?: () => void } = {}) {
+    const dispatcher = new lark.EventDispatcher({ logger: quiet }).register(handlers as never);
+    const ws = new lark.WSClient({ appId: sb.appId, appSecret: sb.appSecret, domain: sb.baseUrl, logger: quiet, ...hooks });
+    cleanups.push(() => ws.close({ force: true }));
+    return { ws, start: () => ws.start({ eventDispatcher: dispatcher }) };
+  }
+
+  it('receives events and card callbacks, and reconnects after the socket is killed', async () => {
+    const sb = await sandbox({ delivery: { mode: 'ws' } });
+    const got: any[] = [];
+    const ready = deferred<void>();
+    const reconnected = deferred<void>();
+    const { start } = wsClient(
+      sb,
+      {
+        'im.message.receive_v1': (d) => void got.push(d),
+        'card.action.trigger': (d) => ({ toast: { type: 'info', content: `收到 ${d.action.value.n} ${JSON.stringify(d.action.form_value)}` } }),
+      },
+      { onReady: () => ready.resolve(), onReconnected: () => reconnected.resolve() },
+    );
+    await start();
+    await ready.promise;
+
+    const id = await sb.userSends({ from: ALICE, text: '你好' });
+    await expect.poll(() => got.length).toBe(1);
+    expect(got[0]).toMatchObject({ event_type: 'im.message.receive_v1', message: { message_id: id, content: text('你好') } });
+
+    const c = client(sb);
+    const sent = await c.im.v1.message.create({ params: { receive_id_type: 'open_id' }, data: { receive_id: ALICE, msg_type: 'interactive', content: JSON.stringify(card('投票')) } });
+    const answer = await sb.userClicks({ from: ALICE, messageId: sent.data?.message_id ?? '', value: { n: 7 }, formValue: { reason: '同意' }, name: 'submit' });
+    expect(answer).toEqual({ toast: { type: 'info', content: '收到 7 {"reason":"同意"}' } });
+
+    expect(sb.dropWsConnections()).toBe(1);
+    await reconnected.promise;
+    await sb.userSends({ from: ALICE, text: '重连后' });
+    await expect.poll(() => got.length).toBe(2);
+    expect(got[1].message.content).toBe(text('重连后'));
+    expect(sb.stats()).toMatchObject({ redeliveries: 0 });
+  });
+
+  it('re-pushes over the socket when the handler is slower than ackTimeoutMs, and merges large fragmented events', async () => {
+    const sb = await sandbox({ delivery: { mode: 'ws' }, ackTimeoutMs: 300, redeliverAfterMs: [100] });
+    const seen: any[] = [];
+    const ready = deferred<void>();
+    const { start } = wsClient(
+      sb,
+      {
+        'im.message.receive_v1': async (d) => {
+          seen.push(d);
+          if (seen.length === 1) await sleep(600);
+        },
+      },
+      { onReady: () => ready.resolve() },
+    );
+    await start();
+    await ready.promise;
+    const big = '学'.repeat(20_000); // 60 KB of UTF-8: several frames
+    await sb.userSends({ from: ALICE, text: big });
+    await expect.poll(() => seen.length, { timeout: 3000 }).toBe(2);
+    expect(seen[1].event_id).toBe(seen[0].event_id);
+    expect(JSON.parse(seen[1].message.content).text).toBe(big);
+    await expect.poll(() => sb.stats().acked).toBe(1);
+    expect(sb.stats()).toMatchObject({ deliveries: 1, redeliveries: 1 });
+  });
+
+  it('cluster mode: with two clients each event reaches exactly one of them', async () => {
+    const sb = await sandbox({ delivery: { mode: 'ws' } });
+    const byClient: string[][] = [[], []];
+    for (const i of [0, 1]) {
+      const ready = deferred<void>();
+      const { start } = wsClient(sb, { 'im.message.receive_v1': (d) => void byClient[i]?.push(d.message.message_id) }, { onReady: () => ready.resolve() });
+      await start();
+      await ready.promise;
+    }
+    const ids: string[] = [];
+    for (let i = 0; i < 6; i++) ids.push(await sb.userSends({ from: BOB, text: `第${i}条` }));
+    await expect.poll(() => (byClient[0]?.length ?? 0) + (byClient[1]?.length ?? 0)).toBe(6);
+    expect([...(byClient[0] ?? []), ...(byClient[1] ?? [])].sort()).toEqual([...ids].sort());
+    expect(byClient[0]?.length).toBeGreaterThan(0);
+    expect(byClient[1]?.length).toBeGreaterThan(0);
+  });
+
+  it('refuses wrong credentials at endpoint discovery (the SDK reports a fatal error)', async () => {
+    const sb = await sandbox({ delivery: { mode: 'ws' } });
+    const failed = deferred<Error>();
+    const dispatcher = new lark.EventDispatcher({ logger: quiet });
+    const ws = new lark.WSClient({ appId: sb.appId, appSecret: 'wrong', domain: sb.baseUrl, logger: quiet, onError: (e) => failed.resolve(e) });
+    cleanups.push(() => ws.close({ force: true }));
+    await ws.start({ eventDispatcher: dispatcher });
+    expect((await failed.promise).message).toMatch(/code=514/);
+  });
+});
