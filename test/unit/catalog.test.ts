@@ -185,7 +185,7 @@ describe('duty catalog: refused edits name the line and the field', () => {
 
   it('bad reminders and evidence', () => {
     expect(loadError(edit('"reminderDefaults"', '"beforeWorkingDays": [5, 1]', '"beforeWorkingDays": [5, -1]'))).toMatch(
-      /reminderDefaults\.month\.beforeWorkingDays\[1\] 应为正整数（工作日数）/,
+      /reminderDefaults\.month\.beforeWorkingDays\[1\] 应为 0 或正整数（工作日数）/,
     );
     expect(loadError(edit('"code": "DEBRIEF"', ', "options": ["好", "较好", "一般", "差"]', ''))).toMatch(
       /rules\[5\]\.evidence\[1\]\.options choice 类型须列出 options/,

@@ -33,7 +33,7 @@ export interface Clause {
 }
 
 export interface ReminderPolicy {
-  /** Remind this many working days before the due day, e.g. [5, 1] */
+  /** Remind this many working days before the due day, e.g. [5, 1]; 0 is the due day itself */
   beforeWorkingDays: number[];
   /** The overdue notice goes out this many working days after the due day (1 = the first working day after) */
   overdueAfterDays: number;
@@ -96,7 +96,10 @@ function isMonthDay(s: string): boolean {
 }
 
 const reminderPolicy = z.strictObject({
-  beforeWorkingDays: z.array(workingDays),
+  // 0 means on the due day itself (the last working day on or before it).
+  beforeWorkingDays: z.array(
+    z.int({ error: '应为 0 或正整数（工作日数）' }).min(0, { error: '应为 0 或正整数（工作日数）' }).max(250, { error: '应不大于 250' }),
+  ),
   overdueAfterDays: workingDays,
   escalateAfterWorkingDays: workingDays,
 });
