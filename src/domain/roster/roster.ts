@@ -141,11 +141,13 @@ export function parseRoster(book: RawBook): Parsed<ParsedRoster> {
       const role = r.choice('角色', ROLE_LABELS);
       const title = r.optional('职务');
       let ok = code !== undefined && name !== undefined && unitCode !== undefined && role !== undefined;
+      const unit = unitCode !== undefined ? unitByCode.get(unitCode) : undefined;
       if (code !== undefined) {
-        ok = personByCode.claim(r, code, '人员编号', `人员编号「${code}」`, { name: name ?? '', unitCode, role }) && ok;
+        // An unknown unit is reported below; it is left out here so that liaison checks do not repeat it.
+        const knownUnit = unit || !unitSheet ? unitCode : undefined;
+        ok = personByCode.claim(r, code, '人员编号', `人员编号「${code}」`, { name: name ?? '', unitCode: knownUnit, role }) && ok;
       }
       if (unitCode !== undefined) {
-        const unit = unitSheet ? unitByCode.get(unitCode) : undefined;
         if (unitSheet && !unit) {
           r.problem('单位编号', `单位编号「${unitCode}」在「单位」表中不存在`);
           ok = false;
@@ -224,7 +226,8 @@ export function parseRoster(book: RawBook): Parsed<ParsedRoster> {
       const kind = r.choice('组织类型', ORG_KIND_LABELS);
       const weakLax = r.choice('软弱涣散', YES_NO_LABELS, false);
       let ok = code !== undefined && name !== undefined && unitCode !== undefined && kind !== undefined && weakLax !== undefined;
-      if (code !== undefined) ok = orgByCode.claim(r, code, '组织编号', `组织编号「${code}」`, { name: name ?? '', unitCode }) && ok;
+      const knownUnit = unitCode !== undefined && (unitByCode.has(unitCode) || !unitSheet) ? unitCode : undefined;
+      if (code !== undefined) ok = orgByCode.claim(r, code, '组织编号', `组织编号「${code}」`, { name: name ?? '', unitCode: knownUnit }) && ok;
       if (unitCode !== undefined) {
         if (unitSheet && !unitByCode.has(unitCode)) {
           r.problem('所属单位编号', `单位编号「${unitCode}」在「单位」表中不存在`);
