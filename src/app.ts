@@ -41,6 +41,8 @@ export interface App {
   readonly port: number;
   readonly intake: Intake;
   readonly backend: QueueBackend;
+  /** Resolves when events can arrive (the long connection is up; at once in webhook mode). */
+  readonly ready: Promise<void>;
   /** Stop intake, let running jobs finish (bounded), close connections. */
   close(timeoutMs?: number): Promise<void>;
 }
@@ -122,7 +124,7 @@ export async function startApp(o: AppOptions): Promise<App> {
       log.info('bot stopped');
     })());
 
-  return { deps, port, intake, backend, close };
+  return { deps, port, intake, backend, ready: ws?.ready ?? Promise.resolve(), close };
 }
 
 async function fetchBotOpenId(lark: LarkClient, log: Logger): Promise<string> {
