@@ -56,6 +56,34 @@ export async function bulkUpdate(tx: Tx, table: string, columns: readonly BulkCo
   return n;
 }
 
+/**
+ * INSERT INTO table (columns) SELECT FROM unnest(...) for many rows at once, returning the "id" and `key` column
+ * of each inserted row. `rows` hold values in the order of `columns`; other columns take their defaults.
+ */
+export async function bulkInsert(
+  tx: Tx,
+  table: string,
+  columns: readonly BulkColumn[],
+  rows: readonly unknown[][],
+  key: string,
+): Promise<Map<string, number>> {
+  const out = new Map<string, number>();
+  if (rows.length === 0) return out;
+  const names = columns.map((c) => ident(c.name)).join(', ');
+  const arrays = columns.map((c, i) => `$${i + 1}::${arrayType(c.type)}`).join(', ');
+  const values = columns.map((c) => castFrom(c)).join(', ');
+  const sql =
+    `INSERT INTO ${ident(table)} (${names}) SELECT ${values} FROM unnest(${arrays}) AS v(${names}) ` +
+    `RETURNING "id", ${ident(key)}::text AS "key"`;
+  for (let i = 0; i < rows.length; i += CHUNK) {
+    const chunk = rows.slice(i, i + CHUNK);
+    const params = columns.map((c, ci) => chunk.map((r) => param(r[ci], c.type)));
+    const made = await tx.$queryRawUnsafe<{ id: number; key: string }[]>(sql, ...params);
+    for (const m of made) out.set(m.key, m.id);
+  }
+  return out;
+}
+
 /** UPDATE table SET <assignments> WHERE id = ANY(ids), in chunks. `assignments` is trusted SQL with $2.. params. */
 export async function updateByIds(tx: Tx, table: string, ids: readonly number[], assignments: string, ...params: unknown[]): Promise<number> {
   let n = 0;

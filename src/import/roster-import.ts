@@ -1,7 +1,7 @@
 // Applying parsed roster, responsibility-list and project files to the database.
 // Each import is all-or-nothing: every problem is collected first, and the writes happen in ONE transaction.
 import type { PrismaClient } from '../generated/prisma/client.js';
-import type { OrgKind, ProjectKind, Role, UnitKind } from '../generated/prisma/enums.js';
+import type { ProjectKind, Role, UnitKind } from '../generated/prisma/enums.js';
 import { checkListReferences, type ParsedList, parseList } from '../domain/roster/list.js';
 import { checkProjectReferences, type ParsedProjects, parseProjects, projectKey } from '../domain/roster/projects.js';
 import type { RosterRefs } from '../domain/roster/refs.js';
@@ -9,7 +9,7 @@ import { type ParsedRoster, type PersonRow, parseRoster, ROSTER_SHEET_ORDER, ROS
 import { formatProblem, type Problem, sortProblems } from '../domain/roster/table.js';
 import { deadlineInstant } from '../domain/roster/values.js';
 import { AppError } from '../errors.js';
-import { bulkUpdate, inChunks, TS, tsParam, type Tx, updateByIds } from './bulk.js';
+import { type BulkColumn, bulkInsert, bulkUpdate, inChunks, TS, tsParam, type Tx, updateByIds } from './bulk.js';
 import type { ResolveIds } from './lark-resolve.js';
 import { readBook } from './read-table.js';
 
@@ -60,6 +60,42 @@ const TX_OPTIONS = { timeout: 10 * 60_000, maxWait: 60_000 } as const;
 /** One import at a time (any kind): they read and then write the same tables. */
 const IMPORT_LOCK_KEY = 0x64_6a_69_6d; // "djim"
 const CREATE_CHUNK = 2000;
+
+const UNIT_INSERT: BulkColumn[] = [
+  { name: 'code', type: 'text' },
+  { name: 'name', type: 'text' },
+  { name: 'kind', type: { enum: 'UnitKind' } },
+  { name: 'createdAt', type: 'timestamp' },
+  { name: 'updatedAt', type: 'timestamp' },
+];
+const PERSON_INSERT: BulkColumn[] = [
+  { name: 'code', type: 'text' },
+  { name: 'name', type: 'text' },
+  { name: 'unitId', type: 'int' },
+  { name: 'role', type: { enum: 'Role' } },
+  { name: 'title', type: 'text' },
+  { name: 'larkOpenId', type: 'text' },
+  { name: 'mobile', type: 'text' },
+  { name: 'email', type: 'text' },
+  { name: 'activeFrom', type: 'timestamp' },
+  { name: 'createdAt', type: 'timestamp' },
+  { name: 'updatedAt', type: 'timestamp' },
+];
+const ORG_INSERT: BulkColumn[] = [
+  { name: 'code', type: 'text' },
+  { name: 'name', type: 'text' },
+  { name: 'unitId', type: 'int' },
+  { name: 'kind', type: { enum: 'OrgKind' } },
+  { name: 'weakLax', type: 'bool' },
+  { name: 'weakLaxSince', type: 'timestamp' },
+  { name: 'createdAt', type: 'timestamp' },
+  { name: 'updatedAt', type: 'timestamp' },
+];
+const LIAISON_INSERT: BulkColumn[] = [
+  { name: 'personId', type: 'int' },
+  { name: 'orgId', type: 'int' },
+  { name: 'createdAt', type: 'timestamp' },
+];
 
 const zero = (): Counts => ({ created: 0, updated: 0, deactivated: 0 });
 
@@ -232,13 +268,8 @@ export async function importRoster(prisma: PrismaClient, roster: ParsedRoster, o
       );
       await updateByIds(tx, 'Unit', deactivate, `"active" = false, "updatedAt" = ${TS(2)}`, tsParam(now));
       const creates = rows.filter((r) => !old.has(r.code));
-      await inChunks(creates, CREATE_CHUNK, async (chunk) => {
-        const made = await tx.unit.createManyAndReturn({
-          data: chunk.map((r) => ({ code: r.code, name: r.name, kind: r.kind, createdAt: now, updatedAt: now })),
-          select: { id: true, code: true },
-        });
-        for (const m of made) unitId.set(m.code, m.id);
-      });
+      const madeUnits = await bulkInsert(tx, 'Unit', UNIT_INSERT, creates.map((r) => [r.code, r.name, r.kind, now, now]), 'code');
+      for (const [code, id] of madeUnits) unitId.set(code, id);
       summary.units = {
         created: creates.length,
         updated: updates.filter((u) => u[3] === true).length,
@@ -301,28 +332,14 @@ export async function importRoster(prisma: PrismaClient, roster: ParsedRoster, o
       const deactivate = oldPeople.filter((p) => p.active && !inFile.has(p.code)).map((p) => p.id);
       await updateByIds(tx, 'Person', deactivate, `"active" = false, "deactivatedAt" = ${TS(2)}, "updatedAt" = ${TS(2)}`, tsParam(now));
       const creates = rows.filter((r) => !old.has(r.code));
-      let done = updates.length;
-      await inChunks(creates, CREATE_CHUNK, async (chunk) => {
-        const made = await tx.person.createManyAndReturn({
-          data: chunk.map((r) => ({
-            code: r.code,
-            name: r.name,
-            unitId: unitId.get(r.unitCode)!,
-            role: r.role as Role,
-            title: r.title,
-            larkOpenId: openIds.get(r.code)!,
-            mobile: r.mobile,
-            email: r.email,
-            activeFrom: now,
-            createdAt: now,
-            updatedAt: now,
-          })),
-          select: { id: true, code: true },
-        });
-        for (const m of made) personId.set(m.code, m.id);
-        done += chunk.length;
-        progress({ step: 'people', done, total: rows.length });
-      });
+      const madePeople = await bulkInsert(
+        tx,
+        'Person',
+        PERSON_INSERT,
+        creates.map((r) => [r.code, r.name, unitId.get(r.unitCode)!, r.role, r.title, openIds.get(r.code)!, r.mobile, r.email, now, now, now]),
+        'code',
+      );
+      for (const [code, id] of madePeople) personId.set(code, id);
       summary.people = { created: creates.length, updated: changed, deactivated: deactivate.length };
       progress({ step: 'people', done: rows.length, total: rows.length });
     }
@@ -360,25 +377,14 @@ export async function importRoster(prisma: PrismaClient, roster: ParsedRoster, o
       const deactivate = oldOrgs.filter((o) => o.active && !inFile.has(o.code)).map((o) => o.id);
       await updateByIds(tx, 'GrassrootsOrg', deactivate, `"active" = false, "updatedAt" = ${TS(2)}`, tsParam(now));
       const creates = rows.filter((r) => !old.has(r.code));
-      let done = updates.length;
-      await inChunks(creates, CREATE_CHUNK, async (chunk) => {
-        const made = await tx.grassrootsOrg.createManyAndReturn({
-          data: chunk.map((r) => ({
-            code: r.code,
-            name: r.name,
-            unitId: unitId.get(r.unitCode)!,
-            kind: r.kind as OrgKind,
-            weakLax: r.weakLax,
-            weakLaxSince: r.weakLax ? now : null,
-            createdAt: now,
-            updatedAt: now,
-          })),
-          select: { id: true, code: true },
-        });
-        for (const m of made) orgId.set(m.code, m.id);
-        done += chunk.length;
-        progress({ step: 'orgs', done, total: rows.length });
-      });
+      const madeOrgs = await bulkInsert(
+        tx,
+        'GrassrootsOrg',
+        ORG_INSERT,
+        creates.map((r) => [r.code, r.name, unitId.get(r.unitCode)!, r.kind, r.weakLax, r.weakLax ? now : null, now, now]),
+        'code',
+      );
+      for (const [code, id] of madeOrgs) orgId.set(code, id);
       summary.orgs = { created: creates.length, updated: updates.length, deactivated: deactivate.length };
       progress({ step: 'orgs', done: rows.length, total: rows.length });
     }
@@ -397,9 +403,7 @@ export async function importRoster(prisma: PrismaClient, roster: ParsedRoster, o
       await updateByIds(tx, 'LiaisonPoint', reactivate, `"active" = true`);
       await updateByIds(tx, 'LiaisonPoint', deactivate, `"active" = false`);
       const creates = wanted.filter((w) => !old.has(key(w.personId, w.orgId)));
-      await inChunks(creates, CREATE_CHUNK * 5, async (chunk) => {
-        await tx.liaisonPoint.createMany({ data: chunk.map((w) => ({ ...w, createdAt: now })) });
-      });
+      await bulkInsert(tx, 'LiaisonPoint', LIAISON_INSERT, creates.map((w) => [w.personId, w.orgId, now]), 'id');
       summary.liaisonPoints = { created: creates.length, updated: reactivate.length, deactivated: deactivate.length };
       progress({ step: 'liaisonPoints', done: wanted.length, total: wanted.length });
     }
