@@ -1,12 +1,15 @@
 // Roster, list and project import against a real PostgreSQL database (one per file).
 import { fileURLToPath } from 'node:url';
+import * as lark from '@larksuiteoapi/node-sdk';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { parseList } from '../../src/domain/roster/list.js';
 import { parseProjects } from '../../src/domain/roster/projects.js';
 import { type ParsedRoster, parseRoster } from '../../src/domain/roster/roster.js';
 import { type RawBook, sheetFromArrays } from '../../src/domain/roster/table.js';
 import { DEMO_ROSTER_COUNTS, demoRoster } from '../../src/import/make-templates.js';
+import { larkIdResolver } from '../../src/import/lark-resolve.js';
 import { readBook } from '../../src/import/read-table.js';
+import { startSandbox } from '../../src/sandbox/index.js';
 import {
   ImportRejectedError,
   importList,
@@ -240,6 +243,41 @@ describe('importRoster', () => {
     const err = (await importRoster(prisma, parsed(book2), { now: T1 }).catch((e: unknown) => e)) as ImportRejectedError;
     expect(err).toBeInstanceOf(ImportRejectedError);
     expect(err.problems).toEqual([expect.objectContaining({ sheet: '人员', row: 25, column: '手机号', message: expect.stringContaining('未连接飞书') })]);
+  });
+
+  it('resolves through the real Lark SDK against the sandbox, in batches of 50', async () => {
+    // 60 extra staff of U01 with mobile only (two batches), one with e-mail only, one unknown to Lark.
+    const extra = Array.from({ length: 60 }, (_, i) => ({ code: `P1${String(i).padStart(3, '0')}`, mobile: `1390000${String(i).padStart(4, '0')}` }));
+    const sb = await startSandbox({
+      delivery: { mode: 'none' },
+      users: [
+        ...extra.map((e, i) => ({ openId: `ou_sb_${i}`, name: `员工${i}`, mobile: `+86 ${e.mobile}` })),
+        { openId: 'ou_sb_mail', name: '邮箱用户', email: 'Mail.User@example.gov.cn' },
+      ],
+    });
+    try {
+      const quiet = { error() {}, warn() {}, info() {}, debug() {}, trace() {} };
+      const client = new lark.Client({ appId: sb.appId, appSecret: sb.appSecret, domain: sb.baseUrl, logger: quiet });
+      const resolveIds = larkIdResolver(client);
+      const book = demoBook((t) => {
+        for (const e of extra) t.人员.push([e.code, `员工${e.code}`, 'U01', '党建工作人员', '', '', e.mobile, '']);
+        t.人员.push(['P2000', '邮箱用户', 'U02', '党建工作人员', '', '', '', 'mail.user@example.gov.cn']);
+      });
+      const s = await importRoster(prisma, parsed(book), { now: T0, resolveIds });
+      expect(s.resolvedByLark).toBe(61);
+      expect(await prisma.person.findUniqueOrThrow({ where: { code: 'P1059' } })).toMatchObject({ larkOpenId: 'ou_sb_59', mobile: '13900000059' });
+      expect(await prisma.person.findUniqueOrThrow({ where: { code: 'P2000' } })).toMatchObject({ larkOpenId: 'ou_sb_mail' });
+
+      const unknown = demoBook((t) => {
+        t.人员.push(['P3000', '查无此人', 'U02', '党建工作人员', '', '', '13700000000', '']);
+      });
+      const err = (await importRoster(prisma, parsed(unknown), { now: T1, resolveIds }).catch((e: unknown) => e)) as ImportRejectedError;
+      expect(err.problems).toEqual([
+        expect.objectContaining({ row: 25, column: '手机号', message: expect.stringContaining('找不到手机号「13700000000」') }),
+      ]);
+    } finally {
+      await sb.close();
+    }
   });
 
   it('moves an open_id from a person left out to a renumbered one, and marks a left-out unit whose name is reused', async () => {
