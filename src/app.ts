@@ -16,6 +16,7 @@ import { createLarkClient, type LarkClient } from './lark/client.js';
 import { LarkMessenger } from './lark/messenger.js';
 import type { Logger } from './logger.js';
 import { healthCheck } from './ops/health.js';
+import { loadDomainConfig, watchCatalog } from './ops/domain-config.js';
 
 export interface AppOptions {
   config: Config;
@@ -64,7 +65,9 @@ export async function startApp(o: AppOptions): Promise<App> {
   const messenger = new LarkMessenger({ client: lark, db, log });
   const botOpenId = await fetchBotOpenId(lark, log);
 
-  const deps: Deps = { config, db, lark, messenger, queue, log, clock, botOpenId };
+  const { catalog, calendar } = loadDomainConfig();
+  const stopWatching = watchCatalog(catalog, log);
+  const deps: Deps = { config, db, lark, messenger, queue, log, clock, botOpenId, catalog, calendar };
   const intake = new Intake({
     db,
     queue,
@@ -112,6 +115,7 @@ export async function startApp(o: AppOptions): Promise<App> {
   const close = (timeoutMs = 10_000) =>
     (closing ??= (async () => {
       ws?.close();
+      stopWatching();
       await new Promise<void>((r) => server.close(() => r()));
       server.closeAllConnections();
       const bounded = <T>(p: Promise<T>) => Promise.race([p, new Promise<void>((r) => setTimeout(r, timeoutMs).unref())]);

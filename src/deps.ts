@@ -1,5 +1,7 @@
 import type { Config } from './config.js';
 import type { Db } from './db/client.js';
+import type { WorkingCalendar } from './domain/calendar/working-days.js';
+import type { CatalogStore } from './domain/duties/catalog.js';
 import type { JobQueue } from './jobs/queue.js';
 import type { LarkClient } from './lark/client.js';
 import type { Messenger } from './lark/messenger.js';
@@ -15,6 +17,10 @@ export interface Deps {
   readonly log: Logger;
   /** The one place real time enters; domain code takes `now` as a parameter. */
   readonly clock: () => Date;
+  /** The duty catalog (config/duty-catalog.json), reloaded when the file changes and is valid. */
+  readonly catalog: CatalogStore;
+  /** China's working-day calendar (chinese-days + config/calendar-overrides.json). */
+  readonly calendar: WorkingCalendar;
   /** The bot's own open_id (from /open-apis/bot/v3/info), to recognise @bot and its own messages. */
   readonly botOpenId: string;
 }

@@ -1,5 +1,7 @@
 import type { Command } from './command.js';
+import { duties } from './duties.js';
 import { help } from './help.js';
+import { whoami } from './whoami.js';
 
 /** The command table: one file per command. /help lists them in this order. */
-export const COMMANDS: readonly Command[] = [help];
+export const COMMANDS: readonly Command[] = [help, whoami, duties];

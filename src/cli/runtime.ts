@@ -1,0 +1,75 @@
+import net from 'node:net';
+import { loadConfig, type Config } from '../config.js';
+import { createPrisma, type Db } from '../db/client.js';
+import { startEmbeddedPostgres } from '../db/embedded.js';
+import { applyMigrations, ensureDatabase } from '../db/migrate.js';
+import { createLarkClient, type LarkClient } from '../lark/client.js';
+import { createLogger, type Logger } from '../logger.js';
+
+/** What a CLI command gets: config, a migrated database, a logger, and Lark when reachable. */
+export interface CliRuntime {
+  config: Config;
+  db: Db;
+  databaseUrl: string;
+  log: Logger;
+  /** The configured Lark (or the sandbox of a running `npm start`), if it answers. */
+  lark(): Promise<LarkClient | undefined>;
+  close(): Promise<void>;
+}
+
+const EMBEDDED_PORT = 54320;
+
+function portOpen(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const s = net.connect(port, '127.0.0.1');
+    s.once('connect', () => (s.destroy(), resolve(true)));
+    s.once('error', () => resolve(false));
+  });
+}
+
+/**
+ * Same defaults as `npm start`: DATABASE_URL, or the embedded PostgreSQL (the running bot's, if it
+ * is up; otherwise started for this command and stopped after).
+ */
+export async function openRuntime(env = process.env): Promise<CliRuntime> {
+  const config = loadConfig(env);
+  const log = createLogger({ level: env.LOG_LEVEL ?? 'warn' });
+  let stop: (() => Promise<void>) | undefined;
+  let databaseUrl = config.databaseUrl;
+  if (!databaseUrl) {
+    if (await portOpen(EMBEDDED_PORT)) databaseUrl = `postgresql://postgres:postgres@127.0.0.1:${EMBEDDED_PORT}/dangjian`;
+    else {
+      const pg = await startEmbeddedPostgres(config.dataDir, log, EMBEDDED_PORT);
+      databaseUrl = pg.url;
+      stop = pg.stop;
+    }
+  }
+  await ensureDatabase(databaseUrl);
+  await applyMigrations(databaseUrl);
+  const db = createPrisma(databaseUrl);
+  return {
+    config,
+    db,
+    databaseUrl,
+    log,
+    async lark() {
+      if (config.sandbox && !(await portOpen(config.sandbox.port))) return undefined;
+      return createLarkClient(config.lark, log);
+    },
+    async close() {
+      await db.$disconnect();
+      await stop?.();
+    },
+  };
+}
+
+/** A progress line on stderr that rewrites itself. */
+export function progress(label: string): (done: number, total: number) => void {
+  let last = 0;
+  return (done, total) => {
+    const now = Date.now();
+    if (done < total && now - last < 200) return;
+    last = now;
+    process.stderr.write(`\r${label} ${done}/${total}${done >= total ? '\n' : ''}`);
+  };
+}

@@ -1,0 +1,41 @@
+import { readFileSync, unwatchFile, watchFile } from 'node:fs';
+import { readCalendarFile, type WorkingCalendar } from '../domain/calendar/working-days.js';
+import { CatalogStore, loadCatalog } from '../domain/duties/catalog.js';
+import type { Logger } from '../logger.js';
+import { projectPath } from '../paths.js';
+
+export const CATALOG_FILE = projectPath('config', 'duty-catalog.json');
+export const CALENDAR_FILE = projectPath('config', 'calendar-overrides.json');
+export const POLICY_FILE = projectPath('policy', 'shunde-2015-26-party-building-responsibility.txt');
+
+export function policyText(): string {
+  return readFileSync(POLICY_FILE, 'utf8');
+}
+
+/** The duty catalog and the working-day calendar, read and validated once at start. */
+export function loadDomainConfig(): { catalog: CatalogStore; calendar: WorkingCalendar } {
+  const options = { source: 'duty-catalog.json', policyText: policyText() };
+  const catalog = new CatalogStore(loadCatalog(readFileSync(CATALOG_FILE, 'utf8'), options), options);
+  return { catalog, calendar: readCalendarFile(CALENDAR_FILE) };
+}
+
+/**
+ * The OD edits config/duty-catalog.json; a valid edit takes effect at once, a mistake is logged with
+ * its line and field and the running catalog is kept.
+ */
+export function watchCatalog(store: CatalogStore, log: Logger): () => void {
+  const onChange = () => {
+    let text: string;
+    try {
+      text = readFileSync(CATALOG_FILE, 'utf8');
+    } catch (err) {
+      log.error({ err }, 'duty catalog unreadable; keeping the running one');
+      return;
+    }
+    const r = store.reload(text);
+    if (r.ok) log.info({ rules: r.catalog.rules.length }, 'duty catalog reloaded');
+    else log.error({ error: r.error.message }, 'duty catalog edit refused; keeping the running one');
+  };
+  watchFile(CATALOG_FILE, { interval: 2000 }, onChange);
+  return () => unwatchFile(CATALOG_FILE, onChange);
+}
