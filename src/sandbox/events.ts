@@ -53,6 +53,8 @@ export interface CardAction {
   tag: string;
   formValue?: Record<string, unknown>;
   name?: string;
+  option?: string;
+  checked?: boolean;
 }
 
 export function cardActionEvent(ctx: EnvelopeContext, operator: UserRecord, token: string, messageId: string, chatId: string, action: CardAction): Envelope {
@@ -69,6 +71,8 @@ export function cardActionEvent(ctx: EnvelopeContext, operator: UserRecord, toke
         timezone: 'Asia/Shanghai',
         ...(action.formValue ? { form_value: action.formValue } : {}),
         ...(action.name ? { name: action.name } : {}),
+        ...(action.option !== undefined ? { option: action.option } : {}),
+        ...(action.checked !== undefined ? { checked: action.checked } : {}),
       },
       host: 'im_message',
       context: { open_message_id: messageId, open_chat_id: chatId },

@@ -67,7 +67,17 @@ export interface Sandbox {
    * fails the result is `{ error: { code, msg } }` with Lark's client-side code (200340 no receiver, 200341 timeout,
    * 200671 non-200, 200672 bad body, 200830 card 2.0 answered with 1.0).
    */
-  userClicks(opts: { from: string; messageId: string; value: Record<string, unknown>; formValue?: Record<string, unknown>; name?: string }): Promise<unknown>;
+  userClicks(opts: {
+    from: string;
+    messageId: string;
+    value: Record<string, unknown>;
+    formValue?: Record<string, unknown>;
+    name?: string;
+    /** Extensions: the component's tag (default 'button'), a select's chosen option, a checker's state. */
+    tag?: string;
+    option?: string;
+    checked?: boolean;
+  }): Promise<unknown>;
   /** Everything the bot sent/replied/patched, in order, with the parsed content. */
   sent(filter?: { chatId?: string; toOpenId?: string }): SentMessage[];
   /** Resolves with the first sent message (already sent or future) matching pred; rejects after timeoutMs (default 5000). */
@@ -208,9 +218,11 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
     const token = openapi.issueCardToken(m.messageId, user.openId);
     const env = cardActionEvent(envCtx, user, token, m.messageId, m.chatId, {
       value: o.value,
-      tag: 'button',
+      tag: o.tag ?? 'button',
       ...(o.formValue ? { formValue: o.formValue } : {}),
       ...(o.name ? { name: o.name } : {}),
+      ...(o.option !== undefined ? { option: o.option } : {}),
+      ...(o.checked !== undefined ? { checked: o.checked } : {}),
     });
     const r = await delivery.deliverCallback(env);
     const tokenRec = cardTokens.get(token);

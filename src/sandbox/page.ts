@@ -85,6 +85,9 @@ export class Page {
           value: (body.value ?? {}) as Record<string, unknown>,
           ...(body.formValue ? { formValue: body.formValue as Record<string, unknown> } : {}),
           ...(body.name ? { name: String(body.name) } : {}),
+          ...(typeof body.tag === 'string' ? { tag: body.tag } : {}),
+          ...(typeof body.option === 'string' ? { option: body.option } : {}),
+          ...(typeof body.checked === 'boolean' ? { checked: body.checked } : {}),
         });
         return this.json(res, { answer });
       }
