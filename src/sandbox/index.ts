@@ -84,6 +84,11 @@ export interface Sandbox {
   waitFor(pred: (m: SentMessage) => boolean, timeoutMs?: number): Promise<SentMessage>;
   /** Failure injection: the next n calls to `api` (e.g. 'im.v1.message.create') answer with this status/code/headers. */
   failNext(api: string, n: number, resp: { status: number; code: number; msg?: string; headers?: Record<string, string> }): void;
+  /**
+   * requests: calls per api name (as failNext names them); rateLimited: 429/99991400 + 230020 answers;
+   * deliveries: first pushes of events and card callbacks; redeliveries: re-pushes; acked: pushes answered in time;
+   * duplicateUuids: create/reply calls whose uuid had already sent a message (no second message was sent).
+   */
   stats(): { requests: Record<string, number>; rateLimited: number; deliveries: number; redeliveries: number; acked: number; duplicateUuids: number };
   /** Extension: kill every WS long connection (like a network drop); returns how many were open. */
   dropWsConnections(): number;

@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { hex } from './crypto.js';
 import { HttpError, parseJson, readBody, sendBytes, sendJson } from './http-util.js';
 import type { Sandbox } from './index.js';
 import { parseContent, type World, type WorldChange } from './world.js';
@@ -95,6 +96,15 @@ export class Page {
         const members = Array.isArray(body.memberOpenIds) ? body.memberOpenIds.map(String) : [];
         if (!body.name || members.length === 0) throw new HttpError(400, { error: '群名和成员不能为空' });
         return this.json(res, { chatId: this.d.world.createGroup({ name: String(body.name), memberOpenIds: members, botIsMember: true }) });
+      }
+      if (api === 'user') {
+        const name = String(body.name ?? '').trim();
+        if (!name) throw new HttpError(400, { error: '姓名不能为空' });
+        const openId = `ou_${hex(16)}`;
+        const mobile = String(body.mobile ?? '').trim();
+        const email = String(body.email ?? '').trim();
+        this.d.world.addUser({ openId, name, ...(mobile ? { mobile } : {}), ...(email ? { email } : {}) });
+        return this.json(res, { openId });
       }
       if (api === 'read') {
         this.d.world.markRead(String(body.chatId), String(body.viewer));

@@ -194,4 +194,16 @@ describe.skipIf(!hasChromium)('sandbox web chat page (headless Chromium)', () =>
     await page.locator('.msg.bot .post-title', { hasText: '收到' }).waitFor();
     await page.screenshot({ path: '/tmp/sandbox-page-group.png', fullPage: true });
   });
+
+  it('adds a user from the page; the contact API then finds them by mobile', async () => {
+    await page.click('text=＋ 添加用户');
+    await page.fill('#user-name', '赵六');
+    await page.fill('#user-mobile', '13900000066');
+    await page.click('#user-form button[type="submit"]');
+    await page.locator('.toast', { hasText: '已添加用户' }).waitFor();
+    await expect.poll(() => page.locator('#user-select option', { hasText: '赵六' }).count()).toBe(1);
+    const client = new lark.Client({ appId: sb.appId, appSecret: sb.appSecret, domain: sb.baseUrl, cache: new lark.DefaultCache(), logger: quiet });
+    const res = await client.contact.v3.user.batchGetId({ params: { user_id_type: 'open_id' }, data: { mobiles: ['13900000066'] } });
+    expect(res.data?.user_list?.[0]?.user_id).toMatch(/^ou_/);
+  });
 });

@@ -349,6 +349,18 @@ $('group-form').addEventListener('submit', async (e) => {
   }
 });
 
+$('user-form').addEventListener('submit', async (e) => {
+  e.preventDefault();
+  try {
+    const { openId } = await api('user', { name: $('user-name').value.trim(), mobile: $('user-mobile').value.trim(), email: $('user-email').value.trim() });
+    for (const id of ['user-name', 'user-mobile', 'user-email']) $(id).value = '';
+    toast({ type: 'success', content: `已添加用户，open_id：${openId}` });
+    await loadState();
+  } catch (err) {
+    toast({ type: 'error', content: err.message });
+  }
+});
+
 await loadState();
 await openChat(state.chatId);
 listen();
