@@ -1,5 +1,6 @@
-import { button, buttons, card, esc, hr, md } from '../../cards/card.js';
+import { button, buttons, card, esc, hr, md, type Element } from '../../cards/card.js';
 import { describeObligation } from '../../obligations/describe.js';
+import { doneThisPeriod, outstandingFor, yearOf } from '../../obligations/queries.js';
 import { requirePerson } from '../../people/lookup.js';
 import type { Command } from './command.js';
 
@@ -8,35 +9,20 @@ const MAX_ITEMS = 15;
 export const duties: Command = {
   name: 'duties',
   zh: '责任清单',
-  summary: '查看您本期的党建责任、截止时间、完成情况和依据',
+  summary: '查看您本期还未完成的党建责任、截止时间和依据（加“全年”看全年）',
   usage: '/责任清单 [全年]',
   async run(ctx, args) {
     const { deps } = ctx;
     const person = await requirePerson(deps, ctx.msg.senderOpenId);
     const now = deps.clock();
     const wholeYear = /^(全年|year)$/i.test(args.trim());
-    const yearStart = new Date(Date.UTC(now.getUTCFullYear() - 1, 11, 31, 16));
-    const obligations = await deps.db.obligation.findMany({
-      where: {
-        personId: person.id,
-        status: { not: 'CANCELLED' },
-        OR: wholeYear
-          ? [{ periodStart: { gte: yearStart } }]
-          : [
-              { periodStart: { lte: now }, dueAt: { gte: now } }, // the current period
-              { status: 'OPEN', dueAt: { lt: now } }, // still owed from before
-            ],
-      },
-      orderBy: [{ dueAt: 'asc' }, { id: 'asc' }],
-    });
+    const obligations = wholeYear ? await yearOf(deps.db, person, now) : await outstandingFor(deps.db, person, now);
     const catalog = deps.catalog.current;
     const views = obligations.map((ob) => ({ ob, d: describeObligation(ob, now, catalog, deps.calendar) }));
     views.sort((a, b) => Number(b.d.overdue) - Number(a.d.overdue) || a.ob.dueAt.getTime() - b.ob.dueAt.getTime());
 
-    const elements = [];
-    if (views.length === 0) {
-      elements.push(md(wholeYear ? '今年没有登记给您的党建责任。' : '本期没有需要您完成的党建责任。发送 `/责任清单 全年` 查看全年。'));
-    }
+    const elements: Element[] = [];
+    if (views.length === 0) elements.push(md(wholeYear ? '今年没有登记给您的党建责任。' : '本期的党建责任都已完成，谢谢！发送 `/责任清单 全年` 查看全年。'));
     for (const { ob, d } of views.slice(0, MAX_ITEMS)) {
       const mark = ob.status === 'DONE' ? '✅' : d.overdue ? '🔴' : '⏳';
       elements.push(md([`${mark} **${esc(ob.title)}**`, `${d.due}　${d.state}${d.progress ? `　${d.progress}` : ''}`, `<font color='grey'>${esc(d.basis)}</font>`].join('\n')));
@@ -44,10 +30,15 @@ export const duties: Command = {
       elements.push(hr());
     }
     if (views.length > MAX_ITEMS) elements.push(md(`还有 ${views.length - MAX_ITEMS} 项未列出。`));
+    if (!wholeYear) {
+      const done = await doneThisPeriod(deps.db, person, now);
+      if (done) elements.push(md(`本期已完成 ${done} 项。`));
+      if (views.length) elements.push(md('直接回复提醒消息，或发送“/汇报 完成情况”即可记录。'));
+    }
     const open = views.filter((v) => v.ob.status === 'OPEN').length;
     await ctx.replyCard(
       card({
-        title: wholeYear ? `${person.name}的全年党建责任` : `${person.name}的本期党建责任`,
+        title: wholeYear ? `${person.name}的全年党建责任` : `${person.name}的待完成党建责任`,
         subtitle: `${person.unit.name}　未完成 ${open} 项`,
         template: views.some((v) => v.d.overdue) ? 'orange' : 'red',
         elements,

@@ -5,6 +5,7 @@ import { COMMANDS } from '../commands/index.js';
 import { parseCommand } from '../commands/parse.js';
 import { createMessageContext } from '../context.js';
 import type { EventHandler } from '../events.js';
+import { replyAsReport } from './report-reply.js';
 
 const ALIASES = aliasMap(COMMANDS);
 
@@ -24,6 +25,10 @@ export const onMessage: EventHandler = async (n, deps, log) => {
       await cmd.run({ ...ctx, commands: COMMANDS }, parsed.command.args);
     } else if (parsed.kind === 'unknown_command') {
       await ctx.replyText(message('unknown-command', { typed: parsed.typed }));
+    } else if ((msg.parentId || msg.rootId) && (await replyAsReport(ctx))) {
+      // a reply to a reminder: stored as the duty's report
+    } else if (!msg.text && (msg.imageKeys.length || msg.files.length)) {
+      await ctx.replyText(message('evidence-without-reminder'));
     } else {
       await ctx.replyText(message('chatter'));
     }

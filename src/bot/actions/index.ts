@@ -1,0 +1,13 @@
+import type { CardActionDef } from './action.js';
+import { obligationDetail } from './obligation-detail.js';
+import { reportEdit } from './report-edit.js';
+import { reportOpen } from './report-open.js';
+import { reportPick } from './report-pick.js';
+import { reportSubmit } from './report-submit.js';
+import { reportUpdate } from './report-update.js';
+import { reportWithdraw } from './report-withdraw.js';
+
+/** The card-action table, keyed by the button's `value.action`. One file per action. */
+export const CARD_ACTIONS: ReadonlyMap<string, CardActionDef> = new Map(
+  [reportOpen, reportSubmit, reportPick, reportEdit, reportUpdate, reportWithdraw, obligationDetail].map((a) => [a.name, a]),
+);

@@ -1,0 +1,53 @@
+import { addEvidence, mayReport } from '../../reports/record.js';
+import { answerWithReport } from '../../reports/answer.js';
+import { pickCard } from '../../reports/cards.js';
+import { evidenceRefs, fetchEvidence } from '../../reports/evidence.js';
+import { obligationsOfReminderMessage } from '../../obligations/queries.js';
+import { requirePerson } from '../../people/lookup.js';
+import type { MessageContext } from '../context.js';
+
+/**
+ * A reply to a reminder (quote or thread) is a report of that reminder's duty. Returns false when
+ * the message does not answer a reminder. Photos and files are kept as evidence.
+ */
+export async function replyAsReport(ctx: MessageContext): Promise<boolean> {
+  const { msg, deps } = ctx;
+  const obligations = await obligationsOfReminderMessage(deps.db, [msg.parentId ?? '', msg.rootId ?? '']);
+  if (!obligations) return false;
+  const person = await requirePerson(deps, msg.senderOpenId);
+  const mine = obligations.filter((o) => mayReport(person, o) && o.status !== 'CANCELLED');
+  if (!mine.length) {
+    await ctx.replyText('这条提醒中的责任不是您的。如要汇报自己的完成情况，请回复发给您的提醒，或发送 /汇报。');
+    return true;
+  }
+  const refs = evidenceRefs(msg);
+  if (!msg.text && refs.length) {
+    // A photo on its own: attach it to the report just made in this thread, or wait for the text.
+    const recent = await deps.db.report.findFirst({
+      where: { personId: person.id, obligationId: { in: mine.map((o) => o.id) }, withdrawnAt: null, createdAt: { gt: new Date(deps.clock().getTime() - 24 * 3600_000) } },
+      orderBy: { createdAt: 'desc' },
+    });
+    if (recent) {
+      const added = await addEvidence(deps.db, recent.id, await fetchEvidence(deps, refs));
+      await ctx.replyText(added ? `已将 ${added} 份佐证材料附在您刚才的报告中。` : '这份材料已经保存过了。');
+    } else {
+      await ctx.replyText('已收到材料。请再回复一段文字说明完成情况（例如：11月20日到马东村检查指导，帮助解决了……），材料会一并附上。');
+    }
+    return true;
+  }
+  const open = mine.filter((o) => o.status === 'OPEN');
+  const target = open.length === 1 ? open[0] : open.length === 0 && mine.length === 1 ? mine[0] : undefined;
+  if (!target) {
+    await ctx.replyCard(pickCard(open.length ? open : mine, msg.messageId, msg.text));
+    return true;
+  }
+  await answerWithReport(deps, person, target, {
+    sourceKey: `msg:${msg.messageId}`,
+    text: msg.text,
+    evidence: refs,
+    chatId: msg.chatId,
+    replyTo: msg.messageId,
+    ...(msg.rootId ? { threadRootId: msg.rootId } : {}),
+  });
+  return true;
+}

@@ -1,0 +1,127 @@
+import { button, buttons, card, esc, hr, md, type Element } from '../cards/card.js';
+import { beijingDay } from '../domain/calendar/working-days.js';
+import { citation, type DutyRule, type EvidenceField } from '../domain/duties/catalog.js';
+import { summarize } from '../domain/reports/parse-report.js';
+import type { Obligation, Report } from '../generated/prisma/client.js';
+import { dayZh } from '../obligations/describe.js';
+
+/** What the bot understood of a report, with 修改 and 撤回. */
+export function confirmationCard(o: {
+  obligation: Obligation;
+  report: Report;
+  rule: DutyRule;
+  evidenceCount: number;
+  problems: string[];
+  unparsed: string;
+}): Record<string, unknown> {
+  const { obligation: ob, report, rule } = o;
+  const values = (report.fields ?? {}) as Record<string, unknown>;
+  const lines = summarize(values, rule.evidence);
+  const status =
+    ob.status === 'DONE'
+      ? `✅ 已完成${ob.late ? '（逾期完成）' : ''}`
+      : `进度：${ob.doneCount}/${ob.requiredCount}，本期还需 ${Math.max(ob.requiredCount - ob.doneCount, 0)} 次`;
+  const elements: Element[] = [
+    md(`**${esc(ob.title)}**\n${status}${report.late ? '\n⚠️ 本报告在截止时间之后提交，已标记为逾期。' : ''}`),
+    hr(),
+    md(lines.length ? lines.map(esc).join('\n') : '没有识别出具体字段，已按原文保存。'),
+  ];
+  if (o.evidenceCount) elements.push(md(`📎 佐证材料 ${o.evidenceCount} 份已保存`));
+  if (o.problems.length) elements.push(md(`<font color='orange'>还可以补充：${o.problems.map(esc).join('；')}</font>\n可点“修改”补充，或直接在本会话回复。`));
+  elements.push(md(`<font color='grey'>原文：${esc(report.text || '（无文字）')}</font>`));
+  elements.push(buttons(button('修改', { action: 'report.edit', reportId: report.id }), button('撤回', { action: 'report.withdraw', reportId: report.id }, 'danger')));
+  return card({ title: '已记录完成情况', subtitle: rule.name, template: 'green', elements });
+}
+
+export function withdrawnCard(ob: Obligation, report: Report): Record<string, unknown> {
+  return card({
+    title: '报告已撤回',
+    template: 'grey',
+    elements: [md(`**${esc(ob.title)}**\n这份报告已撤回，不再计入完成情况。当前进度：${ob.doneCount}/${ob.requiredCount}。\n<font color='grey'>原文：${esc(report.text || '（无文字）')}</font>`)],
+  });
+}
+
+/** Several duties are open: which one is this report for? */
+export function pickCard(obligations: Obligation[], sourceMessageId: string, text: string): Record<string, unknown> {
+  return card({
+    title: '请选择这份报告对应的责任',
+    template: 'blue',
+    elements: [
+      md(`<font color='grey'>${esc(text.slice(0, 200))}</font>`),
+      ...obligations.map((ob) => buttons(button(ob.title.slice(0, 60), { action: 'report.pick', obligationId: ob.id, source: sourceMessageId }))),
+    ],
+  });
+}
+
+/** A card form with the fields this duty's evidence needs. */
+export function reportFormCard(o: {
+  rule: DutyRule;
+  obligation: Obligation;
+  orgOptions: { id: number; name: string }[];
+  initial?: Record<string, unknown>;
+  submit: Record<string, unknown>;
+  title?: string;
+}): Record<string, unknown> {
+  const { rule, obligation: ob } = o;
+  const inputs: Element[] = [];
+  for (const f of rule.evidence) {
+    const el = formField(f, o.orgOptions, o.initial?.[f.key]);
+    if (el) inputs.push(md(`**${esc(f.label)}**${f.required ? ' <font color="red">*</font>' : ''}`), el);
+  }
+  inputs.push({
+    tag: 'button',
+    name: 'submit',
+    text: { tag: 'plain_text', content: '提交' },
+    type: 'primary',
+    form_action_type: 'submit',
+    behaviors: [{ type: 'callback', value: o.submit }],
+  });
+  const attachments = rule.evidence.filter((f) => f.type === 'attachment');
+  return card({
+    title: o.title ?? '填写完成情况',
+    subtitle: rule.name,
+    template: 'red',
+    elements: [
+      md(`**${esc(ob.title)}**\n截止：${dayZh(beijingDay(ob.dueAt))}\n<font color='grey'>${esc(citation(rule))}</font>`),
+      { tag: 'form', name: 'report_form', elements: inputs },
+      ...(attachments.length ? [md(`${attachments.map((a) => a.label).join('、')}：提交后在本会话回复照片或文件即可附上。`)] : []),
+    ],
+  });
+}
+
+function formField(f: EvidenceField, orgs: { id: number; name: string }[], initial: unknown): Element | null {
+  const placeholder = { tag: 'plain_text', content: `请填写${f.label}` };
+  switch (f.type) {
+    case 'date':
+      return { tag: 'date_picker', name: f.key, required: f.required, placeholder: { tag: 'plain_text', content: '选择日期' }, ...(typeof initial === 'string' ? { initial_date: initial } : {}) };
+    case 'number':
+      return { tag: 'input', name: f.key, required: f.required, placeholder, ...(initial !== undefined ? { default_value: String(initial) } : {}) };
+    case 'text':
+      return { tag: 'input', name: f.key, required: f.required, input_type: 'multiline_text', rows: 2, placeholder, ...(typeof initial === 'string' ? { default_value: initial } : {}) };
+    case 'orgRef':
+      if (!orgs.length) return { tag: 'input', name: f.key, required: f.required, placeholder, ...(isOrg(initial) ? { default_value: initial.name } : {}) };
+      return {
+        tag: 'select_static',
+        name: f.key,
+        required: f.required,
+        placeholder: { tag: 'plain_text', content: `选择${f.label}` },
+        options: orgs.map((org) => ({ text: { tag: 'plain_text', content: org.name }, value: String(org.id) })),
+        ...(isOrg(initial) ? { initial_option: String(initial.id) } : {}),
+      };
+    case 'choice':
+      return {
+        tag: 'select_static',
+        name: f.key,
+        required: f.required,
+        placeholder: { tag: 'plain_text', content: `选择${f.label}` },
+        options: (f.options ?? []).map((v) => ({ text: { tag: 'plain_text', content: v }, value: v })),
+        ...(typeof initial === 'string' ? { initial_option: initial } : {}),
+      };
+    case 'attachment':
+      return null;
+  }
+}
+
+function isOrg(v: unknown): v is { id: number; name: string } {
+  return typeof v === 'object' && v !== null && 'id' in v && 'name' in v;
+}

@@ -1,0 +1,99 @@
+import type { Db } from '../db/client.js';
+import { AppError } from '../errors.js';
+import type { Obligation, Person, Report } from '../generated/prisma/client.js';
+
+export interface EvidenceInput {
+  kind: 'image' | 'file';
+  larkKey: string;
+  fileName?: string;
+  contentType?: string;
+  data: Uint8Array<ArrayBuffer>;
+}
+
+export interface RecordInput {
+  obligationId: number;
+  personId: number;
+  /** What the report came from; a redelivery or double submit hits this key and records nothing new. */
+  sourceKey: string;
+  text: string;
+  fields: Record<string, unknown>;
+  evidence: EvidenceInput[];
+  now: Date;
+}
+
+export interface RecordResult {
+  report: Report;
+  obligation: Obligation;
+  /** false when this source had already been recorded. */
+  created: boolean;
+}
+
+/** Who may report for an obligation: its person, or for a unit duty the unit's secretary, deputy or staff. */
+export function mayReport(person: Pick<Person, 'id' | 'unitId' | 'role'>, ob: Pick<Obligation, 'personId' | 'ownerKey' | 'unitId'>): boolean {
+  if (ob.personId === person.id) return true;
+  return ob.ownerKey.startsWith('u') && ob.unitId === person.unitId && ['SECRETARY', 'DEPUTY', 'STAFF'].includes(person.role);
+}
+
+/**
+ * Store a completion report and count it towards its obligation, in one transaction: either the
+ * report, its evidence and the new count are all written, or nothing is. A report after the due
+ * instant is marked late; "at least N" is met by N reports.
+ */
+export async function recordReport(db: Db, r: RecordInput): Promise<RecordResult> {
+  return db.$transaction(async (tx) => {
+    const created = await tx.report.createManyAndReturn({
+      data: [{ obligationId: r.obligationId, personId: r.personId, sourceKey: r.sourceKey, text: r.text, fields: r.fields as object, late: false }],
+      skipDuplicates: true,
+    });
+    const report = created[0];
+    if (!report) {
+      const existing = await tx.report.findUniqueOrThrow({ where: { sourceKey: r.sourceKey } });
+      const obligation = await tx.obligation.findUniqueOrThrow({ where: { id: existing.obligationId } });
+      return { report: existing, obligation, created: false };
+    }
+    const ob = await tx.obligation.update({ where: { id: r.obligationId }, data: { doneCount: { increment: 1 } } });
+    const late = r.now > ob.dueAt;
+    const final = await tx.report.update({ where: { id: report.id }, data: { late } });
+    let obligation = ob;
+    if (ob.status === 'OPEN' && ob.doneCount >= ob.requiredCount) {
+      obligation = await tx.obligation.update({ where: { id: ob.id }, data: { status: 'DONE', completedAt: r.now, late } });
+    }
+    if (r.evidence.length) {
+      await tx.evidence.createMany({ data: r.evidence.map((e) => ({ reportId: report.id, ...e })), skipDuplicates: true });
+    }
+    return { report: final, obligation, created: true };
+  });
+}
+
+/** Add evidence to an existing report (a photo sent after the text). Duplicates are ignored. */
+export async function addEvidence(db: Db, reportId: number, evidence: EvidenceInput[]): Promise<number> {
+  const res = await db.evidence.createMany({ data: evidence.map((e) => ({ reportId, ...e })), skipDuplicates: true });
+  return res.count;
+}
+
+/** Withdraw a report (撤回): it stops counting; a duty it had completed is open again. */
+export async function withdrawReport(db: Db, reportId: number, personId: number, now: Date): Promise<{ report: Report; obligation: Obligation; changed: boolean }> {
+  return db.$transaction(async (tx) => {
+    const report = await tx.report.findUnique({ where: { id: reportId } });
+    if (!report) throw new AppError('not_found', '找不到这份报告，可能已被删除。');
+    if (report.personId !== personId) throw new AppError('forbidden', '只有提交报告的本人可以撤回。');
+    const done = await tx.report.updateMany({ where: { id: reportId, withdrawnAt: null }, data: { withdrawnAt: now } });
+    if (done.count === 0) {
+      return { report, obligation: await tx.obligation.findUniqueOrThrow({ where: { id: report.obligationId } }), changed: false };
+    }
+    let ob = await tx.obligation.update({ where: { id: report.obligationId }, data: { doneCount: { decrement: 1 } } });
+    if (ob.status === 'DONE' && ob.doneCount < ob.requiredCount) {
+      ob = await tx.obligation.update({ where: { id: ob.id }, data: { status: 'OPEN', completedAt: null, late: false } });
+    }
+    return { report: { ...report, withdrawnAt: now }, obligation: ob, changed: true };
+  });
+}
+
+/** Correct a report's fields (修改); counts do not change. */
+export async function updateReport(db: Db, reportId: number, personId: number, fields: Record<string, unknown>, text: string): Promise<Report> {
+  const report = await db.report.findUnique({ where: { id: reportId } });
+  if (!report) throw new AppError('not_found', '找不到这份报告，可能已被删除。');
+  if (report.personId !== personId) throw new AppError('forbidden', '只有提交报告的本人可以修改。');
+  if (report.withdrawnAt) throw new AppError('conflict', '这份报告已撤回，不能修改。请重新提交。');
+  return db.report.update({ where: { id: reportId }, data: { fields: fields as object, text } });
+}
