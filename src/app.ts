@@ -16,6 +16,7 @@ import { createLarkClient, type LarkClient } from './lark/client.js';
 import { LarkMessenger } from './lark/messenger.js';
 import type { Logger } from './logger.js';
 import { healthCheck } from './ops/health.js';
+import { startReminderCron, type ReminderCron } from './reminders/cron.js';
 import { loadDomainConfig, watchCatalog } from './ops/domain-config.js';
 
 export interface AppOptions {
@@ -32,6 +33,8 @@ export interface AppOptions {
   intake?: boolean;
   /** Upsert the cron schedulers (default true). */
   schedulers?: boolean;
+  /** Run the reminder tick (node-cron, every 5 minutes) in this process (default: as `schedulers`). */
+  reminderCron?: boolean;
   workerConcurrency?: number;
   /** Extra tenant check for events (the sandbox's tenant in embedded mode). */
   tenantKey?: string;
@@ -86,6 +89,9 @@ export async function startApp(o: AppOptions): Promise<App> {
     }
   }
 
+  let reminderCron: ReminderCron | undefined;
+  if (o.reminderCron ?? o.schedulers !== false) reminderCron = startReminderCron(deps);
+
   const webhook =
     config.lark.eventMode === 'webhook' && o.intake !== false
       ? createWebhookHandler({ encryptKey: config.lark.encryptKey!, verificationToken: config.lark.verificationToken, intake, log })
@@ -116,6 +122,7 @@ export async function startApp(o: AppOptions): Promise<App> {
     (closing ??= (async () => {
       ws?.close();
       stopWatching();
+      await reminderCron?.stop();
       await new Promise<void>((r) => server.close(() => r()));
       server.closeAllConnections();
       const bounded = <T>(p: Promise<T>) => Promise.race([p, new Promise<void>((r) => setTimeout(r, timeoutMs).unref())]);

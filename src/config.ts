@@ -32,6 +32,11 @@ const schema = z.object({
     .regex(/^\d{2}:\d{2}-\d{2}:\d{2}$/, 'should be like 09:00-17:30')
     .default('09:00-17:30'),
   OD_CONTACT: z.string().default('区委组织部（电话 22830601）'),
+  URGENT_AFTER_WORKING_DAYS: z.coerce
+    .number({ message: 'should be a number of working days, e.g. 3 (leave empty to turn urgent pushes off)' })
+    .int({ message: 'should be a whole number of working days, e.g. 3' })
+    .min(1, { message: 'should be at least 1 (leave empty to turn urgent pushes off)' })
+    .optional(),
 });
 
 export type Env = Record<string, string | undefined>;
@@ -49,6 +54,8 @@ export interface Config {
   readonly logLevel: string;
   readonly workHours: { readonly start: string; readonly end: string };
   readonly odContact: string;
+  /** Lark urgent push (加急) on reminder cards of duties this many working days late; undefined = off. */
+  readonly urgentAfterWorkingDays?: number;
 }
 
 export interface LarkConfig {
@@ -121,6 +128,7 @@ export function loadConfig(env: Env = process.env): Config {
     logLevel: e.LOG_LEVEL,
     workHours: { start, end },
     odContact: e.OD_CONTACT,
+    urgentAfterWorkingDays: e.URGENT_AFTER_WORKING_DAYS,
   });
 }
 

@@ -4,11 +4,12 @@ import { catalogCheck } from './commands/catalog.js';
 import type { CliArgs, CliCommand } from './commands/command.js';
 import { importList, importProjects, importRoster } from './commands/import.js';
 import { obligationsGenerate } from './commands/obligations.js';
+import { remindersTick } from './commands/reminders.js';
 import { importTemplates } from './commands/templates.js';
 import { openRuntime, type CliRuntime } from './runtime.js';
 
 /** The CLI table: `npm run cli -- <words> [args]`. One file per command group. */
-export const CLI_COMMANDS: readonly CliCommand[] = [importRoster, importList, importProjects, importTemplates, catalogCheck, obligationsGenerate];
+export const CLI_COMMANDS: readonly CliCommand[] = [importRoster, importList, importProjects, importTemplates, catalogCheck, obligationsGenerate, remindersTick];
 
 export function parseArgs(argv: string[]): CliArgs {
   const positional: string[] = [];

@@ -19,6 +19,14 @@ export class JobQueue {
     });
   }
 
+  /** Enqueue many at once (one round trip); ids already in the queue add nothing. */
+  async enqueueMany(jobs: readonly { name: string; data: unknown; jobId: string }[]): Promise<void> {
+    for (const j of jobs) if (j.jobId.includes(':')) throw new Error(`job id must not contain ':' (${j.jobId})`);
+    for (let i = 0; i < jobs.length; i += 1000) {
+      await this.queue.addBulk(jobs.slice(i, i + 1000).map((j) => ({ name: j.name, data: j.data, opts: { jobId: j.jobId } })));
+    }
+  }
+
   close(): Promise<void> {
     return this.queue.close();
   }

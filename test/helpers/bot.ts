@@ -24,7 +24,17 @@ export function redisUrl(): string {
 }
 
 export async function startTestBot(
-  opts: { mode?: 'webhook' | 'ws'; sandbox?: SandboxOptions; clock?: () => Date; redis?: boolean; log?: Logger } = {},
+  opts: {
+    mode?: 'webhook' | 'ws';
+    sandbox?: SandboxOptions;
+    clock?: () => Date;
+    redis?: boolean;
+    log?: Logger;
+    /** Extra environment for loadConfig (e.g. URGENT_AFTER_WORKING_DAYS). */
+    env?: Record<string, string>;
+    /** Run the reminder cron (default false: tests tick by hand with runReminderTick). */
+    reminderCron?: boolean;
+  } = {},
 ): Promise<TestBot> {
   const mode = opts.mode ?? 'webhook';
   const log = opts.log ?? (process.env.TEST_LOG ? createLogger({ level: process.env.TEST_LOG }) : silentLogger);
@@ -40,6 +50,7 @@ export async function startTestBot(
     DATABASE_URL: db.url,
     ...(opts.redis === false ? {} : { REDIS_URL: redisUrl() }),
     PORT: '0',
+    ...opts.env,
   });
   const app = await startApp({
     config,
@@ -48,6 +59,7 @@ export async function startTestBot(
     clock: opts.clock,
     queueName: `e2e-${randomBytes(4).toString('hex')}`,
     workerConcurrency: 8,
+    reminderCron: opts.reminderCron ?? false,
   });
   const webhookUrl = `http://127.0.0.1:${app.port}/lark/events`;
   sandbox.setDelivery(mode === 'webhook' ? { mode: 'webhook', url: webhookUrl } : { mode: 'ws' });
