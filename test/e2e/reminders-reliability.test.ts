@@ -1,0 +1,262 @@
+// Exactly one reminder however it goes: several app instances ticking at once, a worker killed while
+// Lark holds its answer, the queue's Redis data wiped between ticks. Real PostgreSQL, Redis and the
+// Lark sandbox; the worker of the kill test is a child process.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Redis } from 'ioredis';
+import { afterEach, describe, expect, it } from 'vitest';
+import { startApp, type App } from '../../src/app.js';
+import { loadConfig } from '../../src/config.js';
+import { startWorker } from '../../src/jobs/worker.js';
+import { silentLogger } from '../../src/logger.js';
+import { loadDomainConfig } from '../../src/ops/domain-config.js';
+import { generateObligations } from '../../src/obligations/generate.js';
+import { runReminderTick } from '../../src/reminders/tick.js';
+import { startSandbox, type Sandbox, type SentMessage } from '../../src/sandbox/index.js';
+import { redisUrl, sleep } from '../helpers/bot.js';
+import { freshDatabase, type FreshDatabase } from '../helpers/db.js';
+import { seedRoster, type SeededRoster } from '../helpers/reminders.js';
+
+const at = (s: string) => new Date(`${s}+08:00`);
+const MONDAY = at('2026-11-23T10:00:00'); // five working days before the end of November
+
+interface World {
+  sandbox: Sandbox;
+  db: FreshDatabase;
+  roster: SeededRoster;
+  queueName: string;
+  secretaries: SeededRoster['people'];
+}
+
+const cleanups: Array<() => Promise<void>> = [];
+afterEach(async () => {
+  for (const c of cleanups.splice(0).reverse()) await c().catch(() => {});
+});
+
+async function world(units = 4): Promise<World> {
+  const db = await freshDatabase('reminder_rel');
+  cleanups.push(() => db.drop());
+  const roster = await seedRoster(db.prisma, { units });
+  const sandbox = await startSandbox({ port: 0, delivery: { mode: 'none' }, users: roster.users });
+  cleanups.push(() => sandbox.close());
+  await generateObligations(db.prisma, { year: 2026, now: at('2026-11-02T09:00:00'), catalog: loadDomainConfig().catalog.current });
+  return { sandbox, db, roster, queueName: `rel-${randomBytes(4).toString('hex')}`, secretaries: roster.people.filter((p) => p.role === 'SECRETARY') };
+}
+
+async function app(w: World, o: { worker?: boolean; clock?: () => Date; larkDomain?: string } = {}): Promise<App> {
+  const config = loadConfig({
+    LARK_APP_ID: w.sandbox.appId,
+    LARK_APP_SECRET: w.sandbox.appSecret,
+    LARK_DOMAIN: o.larkDomain ?? w.sandbox.baseUrl,
+    LARK_EVENT_MODE: 'webhook',
+    LARK_ENCRYPT_KEY: w.sandbox.encryptKey,
+    DATABASE_URL: w.db.url,
+    REDIS_URL: redisUrl(),
+    PORT: '0',
+  });
+  const a = await startApp({
+    config,
+    databaseUrl: w.db.url,
+    log: silentLogger,
+    clock: o.clock ?? (() => MONDAY),
+    queueName: w.queueName,
+    worker: o.worker ?? true,
+    intake: false,
+    reminderCron: false,
+  });
+  cleanups.push(() => a.close(2000));
+  return a;
+}
+
+const cards = (w: World, openId: string) => w.sandbox.sent().filter((m: SentMessage) => m.kind === 'create' && m.toOpenId === openId);
+
+async function until(cond: () => boolean | Promise<boolean>, timeoutMs = 15_000): Promise<void> {
+  const t0 = Date.now();
+  while (!(await cond())) {
+    if (Date.now() - t0 > timeoutMs) throw new Error('timed out waiting');
+    await sleep(50);
+  }
+}
+
+/** Each secretary has exactly one card, and the database says so too. */
+async function expectOneCardEach(w: World): Promise<void> {
+  await until(async () => (await w.db.prisma.reminderDigest.count({ where: { status: 'SENT' } })) === w.secretaries.length);
+  await sleep(500);
+  for (const s of w.secretaries) {
+    const got = cards(w, s.openId);
+    expect(got, s.name).toHaveLength(1);
+    const digest = await w.db.prisma.reminderDigest.findFirstOrThrow({ where: { recipientId: s.id } });
+    expect(digest.messageId).toBe(got[0]!.messageId);
+  }
+  expect(await w.db.prisma.reminderDigest.count()).toBe(w.secretaries.length);
+}
+
+/** Remove every key of one BullMQ queue: what a Redis without persistence has after a restart. */
+async function wipeQueue(queueName: string): Promise<number> {
+  const redis = new Redis(redisUrl());
+  try {
+    let n = 0;
+    let cursor = '0';
+    do {
+      const [next, keys] = await redis.scan(cursor, 'MATCH', `bull:${queueName}:*`, 'COUNT', 1000);
+      cursor = next;
+      if (keys.length) n += await redis.del(...keys);
+    } while (cursor !== '0');
+    return n;
+  } finally {
+    redis.disconnect();
+  }
+}
+
+describe('exactly one reminder', () => {
+  it('three app instances on one database and one queue, ticking at the same instant, send one card per secretary', async () => {
+    const w = await world(4);
+    const apps = await Promise.all([app(w), app(w), app(w)]);
+    // Each instance ticks twice at once: six concurrent ticks.
+    const results = await Promise.all(apps.flatMap((a) => [runReminderTick(a.deps, { now: MONDAY }), runReminderTick(a.deps, { now: MONDAY })]));
+    const claimedBy = results.flatMap((r) => r.digests.map((d) => d.recipientId)).sort((a, b) => a - b);
+    expect(claimedBy).toEqual(w.secretaries.map((s) => s.id).sort((a, b) => a - b));
+    await expectOneCardEach(w);
+    expect(w.sandbox.stats().duplicateUuids).toBe(0);
+    // And ticking on, every instance, later that day: nothing more.
+    await Promise.all(apps.map((a) => runReminderTick(a.deps, { now: at('2026-11-23T15:00:00') })));
+    await sleep(500);
+    expect(w.sandbox.sent()).toHaveLength(w.secretaries.length);
+  });
+
+  it('a worker killed while Lark holds its answer, then restarted, sends no second card', async () => {
+    const w = await world(2);
+    const proxy = await holdingProxy(w.sandbox.baseUrl);
+    cleanups.push(() => proxy.close());
+    const ticker = await app(w, { worker: false });
+    const r = await runReminderTick(ticker.deps, { now: MONDAY });
+    expect(r.digests).toHaveLength(2);
+
+    // Worker 1 reaches Lark through the proxy, which lets the first send through and keeps the answer.
+    const first = await childWorker(w, proxy.url);
+    await proxy.held;
+    await sleep(100);
+    first.kill('SIGKILL');
+    await new Promise((resolve) => first.once('exit', resolve));
+    expect(w.sandbox.sent()).toHaveLength(1); // Lark has posted it; the bot never learnt so
+    const heldUuid = w.sandbox.sent()[0]!.uuid;
+    expect(await w.db.prisma.reminderDigest.count({ where: { status: 'SENT' } })).toBe(0);
+
+    // Worker 2 takes over the stalled job (its lock expires) and the waiting one.
+    const second = await childWorker(w, w.sandbox.baseUrl);
+    cleanups.push(async () => void second.kill('SIGKILL'));
+    await expectOneCardEach(w);
+    const stats = w.sandbox.stats();
+    expect(stats.duplicateUuids).toBe(1); // the re-send carried the same uuid and was answered with the first message
+    expect(w.sandbox.sent().filter((m) => m.uuid === heldUuid)).toHaveLength(1);
+  });
+
+  it('Redis losing the queue between ticks loses no reminder and repeats none', async () => {
+    const w = await world(2);
+    let now = MONDAY;
+    const a = await app(w, { worker: false, clock: () => now });
+    const first = await runReminderTick(a.deps, { now });
+    expect(first.digests).toHaveLength(2);
+    expect((await a.deps.queue.queue.getJobCounts('waiting')).waiting).toBe(2);
+    expect(await wipeQueue(w.queueName)).toBeGreaterThan(0);
+    expect((await a.deps.queue.queue.getJobCounts('waiting')).waiting).toBe(0);
+
+    const worker = startWorker(a.backend, a.deps, { queueName: w.queueName });
+    cleanups.push(() => worker.close());
+    // A minute later the claims are fresh (someone may be sending them): left alone.
+    now = at('2026-11-23T10:01:00');
+    expect((await runReminderTick(a.deps, { now })).requeued).toEqual([]);
+    await sleep(300);
+    expect(w.sandbox.sent()).toHaveLength(0);
+    // Five minutes later they are stale: rebuilt from PostgreSQL and sent, once.
+    now = at('2026-11-23T10:05:00');
+    expect((await runReminderTick(a.deps, { now })).requeued).toHaveLength(2);
+    await expectOneCardEach(w);
+
+    // Wiped again while the worker runs: the next tick sends nothing twice...
+    await wipeQueue(w.queueName);
+    now = at('2026-11-23T10:10:00');
+    const again = await runReminderTick(a.deps, { now });
+    expect([again.digests, again.requeued]).toEqual([[], []]);
+    // ...and the worker still takes the next day's work.
+    now = at('2026-11-27T09:30:00');
+    const friday = await runReminderTick(a.deps, { now });
+    expect(friday.digests).toHaveLength(2);
+    await until(async () => (await w.db.prisma.reminderDigest.count({ where: { status: 'SENT' } })) === 4);
+    await sleep(300);
+    for (const s of w.secretaries) expect(cards(w, s.openId)).toHaveLength(2);
+    expect(w.sandbox.stats().duplicateUuids).toBe(0);
+  });
+});
+
+/** A worker in a child process (test/helpers/reminder-worker.ts), reaching Lark at `larkDomain`. */
+async function childWorker(w: World, larkDomain: string): Promise<ChildProcess> {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'test/helpers/reminder-worker.ts'], {
+    env: {
+      ...process.env,
+      DATABASE_URL: w.db.url,
+      REDIS_URL: redisUrl(),
+      QUEUE: w.queueName,
+      LARK_DOMAIN: larkDomain,
+      LARK_APP_ID: w.sandbox.appId,
+      LARK_APP_SECRET: w.sandbox.appSecret,
+      CLOCK: MONDAY.toISOString(),
+    },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  await new Promise<void>((resolve, reject) => {
+    const t = setTimeout(() => reject(new Error('child worker did not start')), 20_000);
+    child.stdout!.on('data', (b: Buffer) => {
+      if (b.toString().includes('ready')) {
+        clearTimeout(t);
+        resolve();
+      }
+    });
+    child.once('exit', (code) => reject(new Error(`child worker exited (${code})`)));
+  });
+  return child;
+}
+
+/**
+ * A proxy in front of the sandbox that forwards the first message send to Lark, and then never
+ * answers it: the message is posted, the sender hangs. Everything else passes through.
+ */
+async function holdingProxy(target: string): Promise<{ url: string; held: Promise<void>; close(): Promise<void> }> {
+  let holding = true;
+  let onHeld!: () => void;
+  const held = new Promise<void>((r) => (onHeld = r));
+  const server = http.createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', async () => {
+      const headers: Record<string, string> = {};
+      for (const [k, v] of Object.entries(req.headers)) if (typeof v === 'string' && !['host', 'connection', 'content-length'].includes(k)) headers[k] = v;
+      const body = Buffer.concat(chunks);
+      const up = await fetch(target + req.url, { method: req.method, headers, body: body.length ? body : undefined });
+      const out = Buffer.from(await up.arrayBuffer());
+      if (holding && req.method === 'POST' && req.url?.startsWith('/open-apis/im/v1/messages')) {
+        holding = false;
+        onHeld();
+        return; // never answered
+      }
+      const resHeaders: Record<string, string> = {};
+      up.headers.forEach((v, k) => {
+        if (!['content-length', 'transfer-encoding', 'connection', 'content-encoding'].includes(k)) resHeaders[k] = v;
+      });
+      res.writeHead(up.status, resHeaders);
+      res.end(out);
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    held,
+    close: () =>
+      new Promise<void>((r) => {
+        server.closeAllConnections();
+        server.close(() => r());
+      }),
+  };
+}

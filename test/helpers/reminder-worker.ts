@@ -1,0 +1,54 @@
+// A worker in a process of its own, for the kill test: `node --import tsx test/helpers/reminder-worker.ts`.
+// Env: DATABASE_URL, REDIS_URL, QUEUE, LARK_DOMAIN, LARK_APP_ID, LARK_APP_SECRET, CLOCK (ISO instant).
+// Locks are short (2 s) so a job left by a killed worker is taken over within seconds, not 30 s.
+// Prints "ready" when it consumes jobs.
+import { loadConfig } from '../../src/config.js';
+import { createPrisma } from '../../src/db/client.js';
+import type { Deps } from '../../src/deps.js';
+import { redisBackend, type QueueBackend } from '../../src/jobs/backend.js';
+import { JobQueue } from '../../src/jobs/queue.js';
+import { startWorker } from '../../src/jobs/worker.js';
+import { createLarkClient } from '../../src/lark/client.js';
+import { LarkMessenger } from '../../src/lark/messenger.js';
+import { createLogger } from '../../src/logger.js';
+import { loadDomainConfig } from '../../src/ops/domain-config.js';
+
+const env = process.env;
+const config = loadConfig({
+  LARK_APP_ID: env.LARK_APP_ID,
+  LARK_APP_SECRET: env.LARK_APP_SECRET,
+  LARK_DOMAIN: env.LARK_DOMAIN,
+  DATABASE_URL: env.DATABASE_URL,
+  REDIS_URL: env.REDIS_URL,
+});
+const log = createLogger({ level: env.WORKER_LOG ?? 'silent' });
+const db = createPrisma(config.databaseUrl!, { max: 4 });
+const base = redisBackend(config.redisUrl!);
+const backend: QueueBackend = {
+  ...base,
+  makeWorker(name, fn, opts) {
+    const short = { ...opts, lockDuration: 2000, stalledInterval: 1000 };
+    return base.makeWorker(name, fn, short);
+  },
+};
+const lark = createLarkClient(config.lark, log);
+const { catalog, calendar } = loadDomainConfig();
+const clock = () => new Date(env.CLOCK ?? Date.now());
+const deps: Deps = {
+  config,
+  db,
+  lark,
+  messenger: new LarkMessenger({ client: lark, db, log }),
+  queue: new JobQueue(backend, env.QUEUE),
+  log,
+  clock,
+  catalog,
+  calendar,
+  botOpenId: 'ou_sandbox_bot',
+};
+const worker = startWorker(backend, deps, { concurrency: 1, queueName: env.QUEUE });
+await worker.waitUntilReady();
+process.stdout.write('ready\n');
+process.on('SIGTERM', () => {
+  void worker.close().then(() => process.exit(0));
+});
