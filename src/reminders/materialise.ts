@@ -45,7 +45,7 @@ export async function materialiseReminders(db: DbTx, o: MaterialiseOptions): Pro
     const obs = await db.obligation.findMany({
       where: { remindersPlannedAt: null },
       select: { id: true, ruleCode: true, unitId: true, personId: true, dueAt: true, status: true },
-      orderBy: { id: 'asc' },
+      // No ORDER BY: the remindersPlannedAt index finds the unplanned rows; each batch marks its own.
       take: batchSize,
     });
     if (obs.length === 0) return { obligations, created, more: false };

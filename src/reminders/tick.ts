@@ -113,73 +113,70 @@ async function tickIn(tx: DbTx, deps: TickDeps, o: TickOptions): Promise<TickRes
   };
   if (!result.sending) return result;
 
-  // What is due: by the (status, sendOn) index.
-  const due = await tx.reminder.findMany({
-    where: { status: 'PENDING', sendOn: { lte: todayStart } },
-    select: { id: true, obligationId: true, stage: true, recipientId: true, sendOn: true, obligation: { select: { status: true, dueAt: true } } },
-    orderBy: { id: 'asc' },
-    take: o.maxDue ?? 100_000,
-  });
+  // What is due, read in the (status, sendOn) index's order so PostgreSQL walks that index and
+  // stops at today (ordering by id made it scan the primary key through every row on a misjudged
+  // estimate), with the obligation's state in the same round trip.
+  const due = await tx.$queryRaw<{ id: number; obligationId: number; stage: string; recipientId: number; sendOn: Date; status: DueReminder['obligation']['status']; dueAt: Date }[]>`
+    SELECT r."id", r."obligationId", r."stage", r."recipientId", r."sendOn", o."status"::text AS "status", o."dueAt"
+    FROM "Reminder" r JOIN "Obligation" o ON o."id" = r."obligationId"
+    WHERE r."status" = 'PENDING' AND r."sendOn" <= ${todayStart}
+    ORDER BY r."sendOn"
+    LIMIT ${o.maxDue ?? 100_000}`;
   const plan = planTick(
-    due.map((r): DueReminder => ({ ...r, sendOn: beijingDay(r.sendOn) })),
+    due.map((r): DueReminder => ({ ...r, sendOn: beijingDay(r.sendOn), obligation: { status: r.status, dueAt: r.dueAt } })),
     now,
   );
   for (const reason of ['closed', 'past-due', 'superseded'] as const) {
     const ids = plan.skip.filter((s) => s.reason === reason).map((s) => s.id);
     if (!ids.length) continue;
-    const res = await tx.reminder.updateMany({ where: { id: { in: ids }, status: 'PENDING' }, data: { status: 'SKIPPED', error: `skipped: ${reason}` } });
-    result.skipped[reason] = res.count;
+    result.skipped[reason] = await tx.$executeRaw`
+      UPDATE "Reminder" SET "status" = 'SKIPPED', "error" = ${`skipped: ${reason}`}
+      WHERE "id" = ANY(${ids}::int[]) AND "status" = 'PENDING'`;
   }
 
-  // Claim one digest per recipient and day. A recipient whose card for today is already claimed
-  // keeps the new reminders PENDING: they go with the next working day's card.
+  // Claim one digest per recipient and day, and move its reminders to CLAIMED, in one statement.
+  // Recipients are inserted in id order, so concurrent ticks (were the advisory lock gone) wait on
+  // each other instead of deadlocking. A recipient whose card for today is already claimed keeps
+  // the new reminders PENDING: they go with the next working day's card.
   if (plan.digests.length) {
-    const claimed = await tx.reminderDigest.createManyAndReturn({
-      data: plan.digests.map((d) => ({ kind: 'duty', recipientId: d.recipientId, day: todayStart, status: 'CLAIMED' as const, claimedAt: now })),
-      skipDuplicates: true,
-      select: { id: true, recipientId: true },
-    });
-    const digestOf = new Map(claimed.map((c) => [c.recipientId, c.id]));
-    const reminderIds: number[] = [];
-    const digestIds: number[] = [];
-    for (const d of plan.digests) {
-      const id = digestOf.get(d.recipientId);
-      if (id === undefined) continue;
-      for (const r of d.reminderIds) {
-        reminderIds.push(r);
-        digestIds.push(id);
-      }
-    }
-    if (reminderIds.length) {
-      await tx.$executeRaw`
-        UPDATE "Reminder" AS r SET "status" = 'CLAIMED', "digestId" = v.d, "claimedAt" = ${now}
-        FROM unnest(${reminderIds}::int[], ${digestIds}::int[]) AS v(id, d)
-        WHERE r."id" = v.id AND r."status" = 'PENDING'`;
-    }
-    for (const c of claimed.sort((a, b) => a.recipientId - b.recipientId)) {
+    const recipientIds = plan.digests.flatMap((d) => d.reminderIds.map(() => d.recipientId));
+    const reminderIds = plan.digests.flatMap((d) => d.reminderIds);
+    const claimed = await tx.$queryRaw<{ id: number; recipientId: number }[]>`
+      WITH want AS (
+        SELECT * FROM unnest(${recipientIds}::int[], ${reminderIds}::int[]) AS w(rid, reminder_id)
+      ), ins AS (
+        INSERT INTO "ReminderDigest" ("kind", "recipientId", "day", "status", "claimedAt")
+        SELECT 'duty', rid, ${todayStart}, 'CLAIMED', ${now} FROM (SELECT DISTINCT rid FROM want) x ORDER BY rid
+        ON CONFLICT ("recipientId", "day", "kind") DO NOTHING
+        RETURNING "id", "recipientId"
+      ), upd AS (
+        UPDATE "Reminder" AS r SET "status" = 'CLAIMED', "digestId" = ins."id", "claimedAt" = ${now}
+        FROM want JOIN ins ON ins."recipientId" = want.rid
+        WHERE r."id" = want.reminder_id AND r."status" = 'PENDING'
+        RETURNING r."id"
+      )
+      SELECT "id", "recipientId" FROM ins ORDER BY "recipientId"`;
+    for (const c of claimed) {
       result.digests.push({ id: c.id, kind: 'duty', recipientId: c.recipientId, day: today, jobId: digestJobId('duty', c.recipientId, today) });
     }
   }
 
   // The organisation department's daily digest, when anything is overdue.
-  const anyOverdue = await tx.obligation.findFirst({ where: { status: 'OPEN', dueAt: { lt: now } }, select: { id: true } });
-  if (anyOverdue) {
-    const od = await tx.person.findMany({ where: { role: 'OD_STAFF', active: true }, select: { id: true }, orderBy: { id: 'asc' } });
-    if (od.length) {
-      const claimed = await tx.reminderDigest.createManyAndReturn({
-        data: od.map((p) => ({ kind: 'od', recipientId: p.id, day: todayStart, status: 'CLAIMED' as const, claimedAt: now })),
-        skipDuplicates: true,
-        select: { id: true, recipientId: true },
-      });
-      for (const c of claimed) result.digests.push({ id: c.id, kind: 'od', recipientId: c.recipientId, day: today, jobId: digestJobId('od', c.recipientId, today) });
-    }
-  }
+  const od = await tx.$queryRaw<{ id: number; recipientId: number }[]>`
+    INSERT INTO "ReminderDigest" ("kind", "recipientId", "day", "status", "claimedAt")
+    SELECT 'od', p."id", ${todayStart}, 'CLAIMED', ${now} FROM "Person" p
+    WHERE p."role" = 'OD_STAFF' AND p."active"
+      AND EXISTS (SELECT 1 FROM "Obligation" o WHERE o."status" = 'OPEN' AND o."dueAt" < ${now})
+    ORDER BY p."id"
+    ON CONFLICT ("recipientId", "day", "kind") DO NOTHING
+    RETURNING "id", "recipientId"`;
+  for (const c of od) result.digests.push({ id: c.id, kind: 'od', recipientId: c.recipientId, day: today, jobId: digestJobId('od', c.recipientId, today) });
 
   // Claims whose send did not complete: hand them out again (same job id, same Lark uuid).
   const stale = await tx.reminderDigest.findMany({
     where: { status: 'CLAIMED', claimedAt: { lt: new Date(now.getTime() - (o.staleClaimMs ?? DEFAULT_STALE_MS)) } },
     select: { id: true, kind: true, recipientId: true, day: true },
-    orderBy: { id: 'asc' },
+    orderBy: { claimedAt: 'asc' }, // the (status, claimedAt) index's order
     take: 10_000,
   });
   for (const s of stale) {
