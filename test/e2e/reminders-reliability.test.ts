@@ -35,11 +35,12 @@ afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c().catch(() => {});
 });
 
-async function world(units = 4): Promise<World> {
+async function world(units = 4, o: { resigned?: (p: SeededRoster['people'][number]) => boolean } = {}): Promise<World> {
   const db = await freshDatabase('reminder_rel');
   cleanups.push(() => db.drop());
   const roster = await seedRoster(db.prisma, { units });
-  const sandbox = await startSandbox({ port: 0, delivery: { mode: 'none' }, users: roster.users });
+  const users = roster.people.map((p) => ({ openId: p.openId, name: p.name, status: o.resigned?.(p) ? ('resigned' as const) : ('active' as const) }));
+  const sandbox = await startSandbox({ port: 0, delivery: { mode: 'none' }, users });
   cleanups.push(() => sandbox.close());
   await generateObligations(db.prisma, { year: 2026, now: at('2026-11-02T09:00:00'), catalog: loadDomainConfig().catalog.current });
   return { sandbox, db, roster, queueName: `rel-${randomBytes(4).toString('hex')}`, secretaries: roster.people.filter((p) => p.role === 'SECRETARY') };
@@ -188,6 +189,22 @@ describe('exactly one reminder', () => {
     await sleep(300);
     for (const s of w.secretaries) expect(cards(w, s.openId)).toHaveLength(2);
     expect(w.sandbox.stats().duplicateUuids).toBe(0);
+  });
+
+  it('a recipient Lark cannot reach (left the tenant) is marked FAILED at once, without retries; the others are sent', async () => {
+    const w = await world(2, { resigned: (p) => p.code === 'P21' }); // the second unit's secretary
+    const r = await runReminderTick((await app(w)).deps, { now: MONDAY });
+    expect(r.digests).toHaveLength(2);
+    const [ok, gone] = w.secretaries;
+    await until(async () => (await w.db.prisma.reminderDigest.count({ where: { status: { in: ['SENT', 'FAILED'] } } })) === 2);
+    const failed = await w.db.prisma.reminderDigest.findFirstOrThrow({ where: { recipientId: gone!.id } });
+    expect(failed.status).toBe('FAILED');
+    expect(failed.error).toContain('230029');
+    const rows = await w.db.prisma.reminder.findMany({ where: { digestId: failed.id } });
+    expect(rows.every((x) => x.status === 'FAILED' && x.error?.includes('230029'))).toBe(true);
+    expect(cards(w, ok!.openId)).toHaveLength(1);
+    await sleep(500);
+    expect(w.sandbox.stats().requests['im.v1.message.create']).toBe(2); // one refused call, no retry
   });
 });
 
