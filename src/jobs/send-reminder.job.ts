@@ -10,8 +10,8 @@ import { defineJob } from './job.js';
 export const sendReminderJob = defineJob({
   name: SEND_REMINDER_JOB,
   schema: z.object({ digestId: z.number().int().positive() }),
-  async run({ digestId }, { deps, log, finalAttempt }) {
-    const out = await sendDigest(deps, digestId, { finalAttempt });
+  async run({ digestId }, { deps, log }) {
+    const out = await sendDigest(deps, digestId);
     if (out.status === 'sent') log.info({ digestId, messageId: out.messageId, items: out.items, urgent: out.urgent }, 'reminder card sent');
     return out;
   },

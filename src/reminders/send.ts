@@ -34,7 +34,7 @@ export function digestSendKey(d: { kind: string; recipientId: number; day: Date 
   return `${d.kind}-${d.recipientId}-${beijingDay(d.day)}`;
 }
 
-export async function sendDigest(deps: SendDeps, digestId: number, o: { finalAttempt?: boolean } = {}): Promise<SendOutcome> {
+export async function sendDigest(deps: SendDeps, digestId: number): Promise<SendOutcome> {
   const { db } = deps;
   const log = deps.log.child({ digestId });
   const d = await db.reminderDigest.findUnique({ where: { id: digestId } });
@@ -90,7 +90,10 @@ export async function sendDigest(deps: SendDeps, digestId: number, o: { finalAtt
   try {
     messageId = (await deps.messenger.card({ openId: person.larkOpenId }, card, { purpose: REMINDER_PURPOSE, key })).messageId;
   } catch (err) {
-    if ((isAppError(err) && PERMANENT.has(err.code)) || o.finalAttempt) await fail(err instanceof Error ? err.message : String(err));
+    // A refusal is final. Anything else (Lark down, rate limits) leaves the digest CLAIMED: the job
+    // retries, and once its attempts are spent the tick hands the stale claim out again, until the
+    // uuid window closes on an unknown outcome (above).
+    if (isAppError(err) && PERMANENT.has(err.code)) await fail(err.message);
     throw err;
   }
   const sentAt = deps.clock();

@@ -208,16 +208,27 @@ async function describeDigests(tx: DbTx, digests: ClaimedDigest[]): Promise<void
   }
 }
 
-/** One send job per digest; the job id is deterministic, so handing a digest out twice adds nothing. */
-export async function enqueueDigests(queue: JobQueue, digests: readonly ClaimedDigest[]): Promise<void> {
+/**
+ * One send job per digest; the job id is deterministic, so handing a digest out twice adds nothing.
+ * With `revive`, a job kept as failed (its attempts spent while Lark was down) is retried.
+ */
+export async function enqueueDigests(queue: JobQueue, digests: readonly ClaimedDigest[], o: { revive?: boolean } = {}): Promise<void> {
   if (!digests.length) return;
   await queue.enqueueMany(digests.map((d) => ({ name: SEND_REMINDER_JOB, data: { digestId: d.id }, jobId: d.jobId })));
+  if (!o.revive) return;
+  for (const d of digests) {
+    const job = await queue.queue.getJob(d.jobId);
+    if (job && (await job.getState()) === 'failed') await job.retry('failed', { resetAttemptsMade: true });
+  }
 }
 
 /** A tick and its jobs: what the cron runs in every process. */
 export async function runReminderTick(deps: TickDeps & Pick<Deps, 'queue'>, o: TickOptions): Promise<TickResult> {
   const r = await reminderTick(deps, o);
-  if (!o.dryRun) await enqueueDigests(deps.queue, [...r.digests, ...r.requeued]);
+  if (!o.dryRun) {
+    await enqueueDigests(deps.queue, r.digests);
+    await enqueueDigests(deps.queue, r.requeued, { revive: true });
+  }
   const log = deps.log.child({ part: 'reminder-tick' });
   if (r.digests.length || r.requeued.length || r.planned.created || Object.values(r.skipped).some(Boolean)) {
     log.info(

@@ -5,6 +5,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { UnrecoverableError, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startApp, type App } from '../../src/app.js';
@@ -13,6 +14,7 @@ import { startWorker } from '../../src/jobs/worker.js';
 import { silentLogger } from '../../src/logger.js';
 import { loadDomainConfig } from '../../src/ops/domain-config.js';
 import { generateObligations } from '../../src/obligations/generate.js';
+import { sendDigest } from '../../src/reminders/send.js';
 import { runReminderTick } from '../../src/reminders/tick.js';
 import { startSandbox, type Sandbox, type SentMessage } from '../../src/sandbox/index.js';
 import { redisUrl, sleep } from '../helpers/bot.js';
@@ -188,6 +190,32 @@ describe('exactly one reminder', () => {
     await until(async () => (await w.db.prisma.reminderDigest.count({ where: { status: 'SENT' } })) === 4);
     await sleep(300);
     for (const s of w.secretaries) expect(cards(w, s.openId)).toHaveLength(2);
+    expect(w.sandbox.stats().duplicateUuids).toBe(0);
+  });
+
+  it('Lark down past the job\'s attempts: the claim stays, a later tick revives the failed job, one card', async () => {
+    const w = await world(1);
+    let now = MONDAY;
+    const a = await app(w, { worker: false, clock: () => now });
+    const [d] = (await runReminderTick(a.deps, { now })).digests;
+    // A send while Lark answers 500 (four tries by the messenger): the claim stays, nothing is marked failed.
+    w.sandbox.failNext('im.v1.message.create', 4, { status: 500, code: 1, msg: 'internal error' });
+    await expect(sendDigest(a.deps, d!.id)).rejects.toThrow(/server_error|500|internal/i);
+    expect((await w.db.prisma.reminderDigest.findUniqueOrThrow({ where: { id: d!.id } })).status).toBe('CLAIMED');
+    // The job itself ends failed for good (its attempts spent while Lark was down).
+    const conn = new Redis(redisUrl(), { maxRetriesPerRequest: null });
+    const failer = new Worker(w.queueName, async () => { throw new UnrecoverableError('Lark down'); }, { connection: conn });
+    const job = (await a.deps.queue.queue.getJob(d!.jobId))!;
+    await until(async () => (await job.getState()) === 'failed');
+    await failer.close();
+    conn.disconnect();
+
+    const worker = startWorker(a.backend, a.deps, { queueName: w.queueName });
+    cleanups.push(() => worker.close());
+    now = at('2026-11-23T10:10:00');
+    const later = await runReminderTick(a.deps, { now });
+    expect(later.requeued.map((x) => x.id)).toEqual([d!.id]);
+    await expectOneCardEach(w);
     expect(w.sandbox.stats().duplicateUuids).toBe(0);
   });
 
