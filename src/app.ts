@@ -31,6 +31,8 @@ export interface AppOptions {
   worker?: boolean;
   /** Run the intake transport in this process (default true). */
   intake?: boolean;
+  /** Serve HTTP: webhook intake and /healthz (default true). */
+  http?: boolean;
   /** Upsert the cron schedulers (default true). */
   schedulers?: boolean;
   /** Run the reminder tick (node-cron, every 5 minutes) in this process (default: as `schedulers`). */
@@ -110,8 +112,8 @@ export async function startApp(o: AppOptions): Promise<App> {
     res.end(JSON.stringify({ code: 404, msg: 'not found' }));
   });
   server.keepAliveTimeout = 65_000;
-  await new Promise<void>((resolve) => server.listen(config.port, '0.0.0.0', resolve));
-  const port = (server.address() as AddressInfo).port;
+  if (o.http !== false) await new Promise<void>((resolve) => server.listen(config.port, '0.0.0.0', resolve));
+  const port = o.http !== false ? (server.address() as AddressInfo).port : 0;
 
   let ws: WsTransport | undefined;
   if (config.lark.eventMode === 'ws' && o.intake !== false) ws = startWsTransport(config.lark, intake, log);
@@ -123,8 +125,10 @@ export async function startApp(o: AppOptions): Promise<App> {
       ws?.close();
       stopWatching();
       await reminderCron?.stop();
-      await new Promise<void>((r) => server.close(() => r()));
-      server.closeAllConnections();
+      if (server.listening) {
+        await new Promise<void>((r) => server.close(() => r()));
+        server.closeAllConnections();
+      }
       const bounded = <T>(p: Promise<T>) => Promise.race([p, new Promise<void>((r) => setTimeout(r, timeoutMs).unref())]);
       // Running jobs may finish; one that outlives the bound is handed back (it stalls and re-runs).
       if (worker) await bounded(worker.close()).catch(() => {});

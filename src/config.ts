@@ -37,6 +37,7 @@ const schema = z.object({
     .int({ message: 'should be a whole number of working days, e.g. 3' })
     .min(1, { message: 'should be at least 1 (leave empty to turn urgent pushes off)' })
     .optional(),
+  WORKER_PROCESSES: z.coerce.number({ message: 'should be a number from 0 to 8' }).int().min(0).max(8).default(1),
 });
 
 export type Env = Record<string, string | undefined>;
@@ -56,6 +57,8 @@ export interface Config {
   readonly odContact: string;
   /** Lark urgent push (加急) on reminder cards of duties this many working days late; undefined = off. */
   readonly urgentAfterWorkingDays?: number;
+  /** Queue workers in their own processes (0: in the main process). Keeps event intake fast under load. */
+  readonly workerProcesses: number;
 }
 
 export interface LarkConfig {
@@ -129,6 +132,7 @@ export function loadConfig(env: Env = process.env): Config {
     workHours: { start, end },
     odContact: e.OD_CONTACT,
     urgentAfterWorkingDays: e.URGENT_AFTER_WORKING_DAYS,
+    workerProcesses: e.WORKER_PROCESSES,
   });
 }
 

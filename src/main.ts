@@ -1,8 +1,10 @@
 import 'dotenv/config';
+import { fork, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { startApp, type App } from './app.js';
 import { ConfigError, loadConfig, type Config } from './config.js';
 import { startEmbeddedPostgres } from './db/embedded.js';
-import { createLogger } from './logger.js';
+import { createLogger, type Logger } from './logger.js';
 import { startSandbox, type Sandbox } from './sandbox/index.js';
 
 /**
@@ -47,12 +49,14 @@ async function main(): Promise<void> {
 
   let app: App;
   try {
-    app = await startApp({ config, databaseUrl, log });
+    app = await startApp({ config, databaseUrl, log, worker: config.workerProcesses === 0 });
   } catch (err) {
     log.fatal({ err }, 'start failed');
     for (const stop of stops.reverse()) await stop().catch(() => {});
     process.exit(1);
   }
+
+  const workers = startWorkerProcesses(config.workerProcesses, { ...process.env, DATABASE_URL: databaseUrl }, log);
 
   if (sandbox) {
     console.log(`\n  党建责任制助手 is running against the local Lark sandbox.\n  Open ${sandbox.pageUrl} to chat with the bot.\n`);
@@ -68,6 +72,7 @@ async function main(): Promise<void> {
       process.exit(1);
     }, 20_000);
     hardStop.unref();
+    await workers.stop();
     await app.close(10_000);
     for (const stop of stops.reverse()) await stop().catch((err) => log.warn({ err }, 'stop failed'));
     process.exit(0);
@@ -75,6 +80,38 @@ async function main(): Promise<void> {
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
   process.on('SIGINT', () => void shutdown('SIGINT'));
   process.on('unhandledRejection', (err) => log.error({ err }, 'unhandled rejection'));
+}
+
+/** Fork the queue workers; one that dies is started again. */
+function startWorkerProcesses(n: number, env: NodeJS.ProcessEnv, log: Logger) {
+  const file = fileURLToPath(new URL(`./worker-main${import.meta.url.endsWith('.ts') ? '.ts' : '.js'}`, import.meta.url));
+  const children = new Set<ChildProcess>();
+  let stopping = false;
+  const spawn = () => {
+    const child = fork(file, [], { env, stdio: 'inherit' });
+    children.add(child);
+    child.on('exit', (code, signal) => {
+      children.delete(child);
+      if (stopping) return;
+      log.error({ code, signal }, 'worker process exited; starting another');
+      setTimeout(spawn, 1000).unref();
+    });
+  };
+  for (let i = 0; i < n; i++) spawn();
+  return {
+    async stop() {
+      stopping = true;
+      await Promise.all(
+        [...children].map(
+          (c) =>
+            new Promise<void>((resolve) => {
+              c.once('exit', () => resolve());
+              c.kill('SIGTERM');
+            }),
+        ),
+      );
+    },
+  };
 }
 
 void main();

@@ -1,4 +1,5 @@
 import type { Db } from '../db/client.js';
+import { eventJobId } from '../jobs/handle-event.job.js';
 import type { JobQueue } from '../jobs/queue.js';
 import type { Logger } from '../logger.js';
 import { EVENT_HANDLERS } from './events.js';
@@ -81,7 +82,7 @@ export class Intake {
       return { status: 'unknown_type', answer: {} };
     }
     try {
-      await this.o.queue.enqueue('handle-event', { inboundId: row.id }, { jobId: `evt-${row.id}` });
+      await this.o.queue.enqueue('handle-event', { inboundId: row.id }, { jobId: eventJobId(n.dedupeKey) });
     } catch (err) {
       // Stored, so not lost: recover-inbound enqueues it when the queue is back.
       log.error({ err }, 'enqueue failed; the event is stored and will be recovered');

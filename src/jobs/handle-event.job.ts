@@ -4,6 +4,14 @@ import type { Normalized } from '../bot/normalize.js';
 import { message } from '../templates/render.js';
 import { defineJob } from './job.js';
 
+/**
+ * The job id of a stored event: from its Lark identity (message_id or event_id), not the row id, so
+ * it never collides with a finished job of another database (a restore, a re-created database).
+ */
+export function eventJobId(dedupeKey: string): string {
+  return `ev-${dedupeKey.replace(/[^A-Za-z0-9_-]/g, '-')}`;
+}
+
 /** Run the handler of one stored inbound event; mark it done. Re-runs of a done event do nothing. */
 export const handleEventJob = defineJob({
   name: 'handle-event',

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { eventJobId } from './handle-event.job.js';
 import { defineJob } from './job.js';
 
 /**
@@ -13,10 +14,10 @@ export const recoverInboundJob = defineJob({
     const now = deps.clock();
     const stuck = await deps.db.inboundEvent.findMany({
       where: { status: 'RECEIVED', receivedAt: { lt: new Date(now.getTime() - 30_000), gt: new Date(now.getTime() - 24 * 3600_000) } },
-      select: { id: true },
+      select: { id: true, dedupeKey: true },
       take: 1000,
     });
-    for (const { id } of stuck) await deps.queue.enqueue('handle-event', { inboundId: id }, { jobId: `evt-${id}` });
+    for (const { id, dedupeKey } of stuck) await deps.queue.enqueue('handle-event', { inboundId: id }, { jobId: eventJobId(dedupeKey) });
     if (stuck.length) log.info({ count: stuck.length }, 'stored events re-enqueued');
     return { requeued: stuck.length };
   },

@@ -4,10 +4,13 @@ import type { Logger } from '../logger.js';
 
 export type LarkClient = lark.Client;
 
-/** The SDK's logger interface, routed into ours. */
+/**
+ * The SDK's logger interface, routed into ours. The SDK logs every failed call at error level with
+ * the whole request; the messenger classifies and logs failures itself, so those go to debug.
+ */
 export function sdkLogger(log: Logger) {
   return {
-    error: (...m: unknown[]) => log.error({ sdk: m }, 'lark sdk'),
+    error: (...m: unknown[]) => log.debug({ sdk: m }, 'lark sdk error'),
     warn: (...m: unknown[]) => log.warn({ sdk: m }, 'lark sdk'),
     info: (...m: unknown[]) => log.debug({ sdk: m }, 'lark sdk'),
     debug: (...m: unknown[]) => log.trace({ sdk: m }, 'lark sdk'),

@@ -1,0 +1,30 @@
+import 'dotenv/config';
+import { startApp } from './app.js';
+import { loadConfig } from './config.js';
+import { createLogger } from './logger.js';
+
+/**
+ * A queue worker in its own process, forked by main.ts (WORKER_PROCESSES). It gets the same
+ * environment plus the resolved DATABASE_URL, and runs jobs only: no intake, no HTTP, no schedulers.
+ */
+async function main(): Promise<void> {
+  const config = loadConfig(process.env);
+  const log = createLogger({ level: config.logLevel }).child({ role: 'worker', pid: process.pid });
+  const app = await startApp({ config, databaseUrl: config.databaseUrl!, log, intake: false, http: false, schedulers: false });
+  process.send?.({ ready: true });
+  let stopping = false;
+  const stop = async () => {
+    if (stopping) return;
+    stopping = true;
+    await app.close(10_000);
+    process.exit(0);
+  };
+  process.on('SIGTERM', () => void stop());
+  process.on('SIGINT', () => void stop());
+  process.on('disconnect', () => void stop()); // the main process is gone
+}
+
+void main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});
