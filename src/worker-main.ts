@@ -1,4 +1,5 @@
 import 'dotenv/config';
+import os from 'node:os';
 import { startApp } from './app.js';
 import { loadConfig } from './config.js';
 import { createLogger } from './logger.js';
@@ -8,6 +9,9 @@ import { createLogger } from './logger.js';
  * environment plus the resolved DATABASE_URL, and runs jobs only: no intake, no HTTP, no schedulers.
  */
 async function main(): Promise<void> {
+  // Jobs are throughput work; event intake in the main process must answer Lark at once. A lower
+  // CPU priority lets the OS run intake first when the machine is busy.
+  os.setPriority(process.pid, 10);
   const config = loadConfig(process.env);
   const log = createLogger({ level: config.logLevel }).child({ role: 'worker', pid: process.pid });
   const app = await startApp({ config, databaseUrl: config.databaseUrl!, log, intake: false, http: false, schedulers: false });

@@ -1,7 +1,9 @@
 /**
- * Paces sends to Lark's limits: per app (50/s) and per target user or chat (5/s), over sliding
- * one-second windows of the instants sends actually went out. A waiter that wakes late (a busy
- * event loop) checks the window again before it goes, so late timers cannot burst past the limit.
+ * Paces sends to Lark's limits: per app (50/s) and per target user or chat (5/s). Sends are spaced
+ * evenly (1000/limit ms apart) rather than let through in bursts, so that the small, uneven delays
+ * between here and Lark cannot pile two bursts into one of Lark's one-second windows; sliding
+ * one-second windows of the instants sends actually went out are checked as well. A waiter that
+ * wakes late (a busy event loop) asks again before it goes, so late timers cannot burst either.
  */
 export interface PacerLimits {
   appPerSecond: number;
@@ -16,6 +18,7 @@ const WINDOW_MS = 1000;
 export class Pacer {
   private readonly app: number[] = [];
   private readonly targets = new Map<string, number[]>();
+  private nextApp = 0;
 
   constructor(private readonly limits: PacerLimits = LARK_LIMITS) {}
 
@@ -27,13 +30,19 @@ export class Pacer {
     prune(this.app, nowMs);
     const t = this.targets.get(target) ?? [];
     prune(t, nowMs);
-    const wait = Math.max(waitFor(this.app, this.limits.appPerSecond, nowMs), waitFor(t, this.limits.perTargetPerSecond, nowMs));
+    const wait = Math.max(
+      this.nextApp - nowMs,
+      spacingWait(t, this.limits.perTargetPerSecond, nowMs),
+      waitFor(this.app, this.limits.appPerSecond, nowMs),
+      waitFor(t, this.limits.perTargetPerSecond, nowMs),
+    );
     if (wait > 0) {
       if (t.length) this.targets.set(target, t);
       return wait;
     }
     this.app.push(nowMs);
     t.push(nowMs);
+    if (this.limits.appPerSecond > 0) this.nextApp = nowMs + WINDOW_MS / this.limits.appPerSecond;
     this.targets.set(target, t);
     if (this.targets.size > 10_000) for (const [k, v] of this.targets) if (prune(v, nowMs) === 0) this.targets.delete(k);
     return 0;
@@ -46,6 +55,12 @@ export class Pacer {
       await new Promise((r) => setTimeout(r, wait));
     }
   }
+}
+
+/** Time until the even spacing allows the next send to one target. */
+function spacingWait(times: number[], limit: number, nowMs: number): number {
+  const last = times.at(-1);
+  return limit > 0 && last !== undefined ? last + WINDOW_MS / limit - nowMs : 0;
 }
 
 /** Time until the oldest entry leaves the window, when the window is full; else 0. */
