@@ -1,3 +1,4 @@
+import { audit } from '../../access/audit.js';
 import { isAppError } from '../../errors.js';
 import { message } from '../../templates/render.js';
 import { aliasMap } from '../commands/command.js';
@@ -18,11 +19,16 @@ export const onMessage: EventHandler = async (n, deps, log) => {
 
   const ctx = createMessageContext(msg, deps, log);
   const parsed = parseCommand(msg.commandText, ALIASES, true);
+  // Every command, allowed or refused, goes to the audit log (ids only, never the text).
+  const action = parsed.kind === 'command' ? `command:${parsed.command.name}` : parsed.kind === 'unknown_command' ? 'command:unknown' : 'message';
+  const record = (result: 'ok' | 'deny' | 'error', detail: Record<string, unknown> = {}) =>
+    parsed.kind === 'text' ? Promise.resolve() : audit(deps.db, { actorId: msg.senderOpenId, action, result, detail: { messageId: msg.messageId, chatId: msg.chatId, ...detail } });
   try {
     if (parsed.kind === 'command') {
       const cmd = COMMANDS.find((c) => c.name === parsed.command.name)!;
       log.info({ command: cmd.name }, 'command');
       await cmd.run({ ...ctx, commands: COMMANDS }, parsed.command.args);
+      await record('ok');
     } else if (parsed.kind === 'unknown_command') {
       await ctx.replyText(message('unknown-command', { typed: parsed.typed }));
     } else if ((msg.parentId || msg.rootId) && (await replyAsReport(ctx))) {
@@ -34,6 +40,7 @@ export const onMessage: EventHandler = async (n, deps, log) => {
     }
   } catch (err) {
     if (isAppError(err) && err.userFacing) {
+      await record(err.code === 'forbidden' || err.code === 'not_in_roster' ? 'deny' : 'error', { code: err.code });
       await ctx.replyText(err.message);
       return;
     }

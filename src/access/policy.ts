@@ -1,0 +1,49 @@
+import type { Role } from '../generated/prisma/enums.js';
+
+/**
+ * Who may do what (deny by default). Pure. Each action names the roles allowed; scope rules
+ * (own obligations, own unit, whole district) are applied by the queries of each command.
+ */
+export type Action =
+  | 'duties.own' // see and report one's own duties
+  | 'unit.view' // see a unit's open items and statistics
+  | 'district.view' // see every unit
+  | 'inspection.record' // record an inspection and its findings (五(三))
+  | 'export' // assessment export
+  | 'rules.change' // change the duty catalog
+  | 'notice.send'; // broadcast a notice
+
+const ALLOWED: Readonly<Record<Action, readonly Role[]>> = {
+  'duties.own': ['SECRETARY', 'DEPUTY', 'MEMBER', 'STAFF', 'OD_STAFF', 'DISTRICT_LEADER'],
+  'unit.view': ['SECRETARY', 'STAFF', 'OD_STAFF', 'DISTRICT_LEADER'],
+  'district.view': ['OD_STAFF', 'DISTRICT_LEADER'],
+  'inspection.record': ['OD_STAFF'],
+  export: ['OD_STAFF'],
+  'rules.change': ['OD_STAFF'],
+  'notice.send': ['OD_STAFF'],
+};
+
+/** Chinese reason shown to a refused user, one line. */
+const REASON: Readonly<Record<Action, string>> = {
+  'duties.own': '只有花名册中的人员可以查看和汇报党建责任。',
+  'unit.view': '只有本单位书记、党建工作人员和区委组织部可以查看单位情况。',
+  'district.view': '只有区委组织部和区领导可以查看全区情况。',
+  'inspection.record': '只有区委组织部工作人员可以记录督查情况。',
+  export: '只有区委组织部工作人员可以导出考核材料。',
+  'rules.change': '只有区委组织部工作人员可以修改责任目录。',
+  'notice.send': '只有区委组织部工作人员可以发布通知。',
+};
+
+export function can(role: Role, action: Action): boolean {
+  return ALLOWED[action].includes(role);
+}
+
+/** May this person see that unit? Their own unit (secretary, staff), or any unit (OD, district leaders). */
+export function canViewUnit(person: { role: Role; unitId: number }, unitId: number): boolean {
+  if (can(person.role, 'district.view')) return true;
+  return can(person.role, 'unit.view') && person.unitId === unitId;
+}
+
+export function refusal(action: Action): string {
+  return REASON[action];
+}
