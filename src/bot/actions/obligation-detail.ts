@@ -1,4 +1,5 @@
 import { button, buttons, card, esc, hr, md } from '../../cards/card.js';
+import { canViewUnit } from '../../access/policy.js';
 import { AppError } from '../../errors.js';
 import { describeObligation } from '../../obligations/describe.js';
 import { requirePerson } from '../../people/lookup.js';
@@ -15,7 +16,8 @@ export const obligationDetail: CardActionDef = {
       where: { id: intValue(ctx.action.value, 'obligationId') },
       include: { reports: { where: { withdrawnAt: null }, orderBy: { createdAt: 'asc' }, include: { person: true } } },
     });
-    if (!ob || !mayReport(person, ob)) throw new AppError('forbidden', '您不能查看这项责任。');
+    // The owner, and whoever oversees the unit (its secretary and staff, the OD): escalation cards show this button.
+    if (!ob || !(mayReport(person, ob) || canViewUnit(person, ob.unitId))) throw new AppError('forbidden', '您不能查看这项责任：它不属于您，也不属于您负责的单位。');
     const d = describeObligation(ob, deps.clock(), deps.catalog.current, deps.calendar);
     const reports = ob.reports.map((r, i) => `${i + 1}. ${r.person.name}：${esc(r.text.slice(0, 80) || '（无文字）')}${r.late ? '（逾期）' : ''}`);
     await ctx.replyCard(
