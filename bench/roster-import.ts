@@ -1,7 +1,11 @@
 // Province-scale roster import timing: 1,000 units × 15 people, 20,000 grassroots orgs, 12,000 liaison points.
 // Needs PostgreSQL (DATABASE_URL, default postgresql://postgres@127.0.0.1:5432/test); makes and drops its own database.
+// Then generates the year's obligations for that roster. Last, the way an operator does it: the CLI
+// (`import roster <file.xlsx>`, then `obligations generate --year 2026`) in processes of their own on a
+// fresh database, with their wall time and peak memory (/usr/bin/time).
 // Run: npx tsx bench/roster-import.ts [--xlsx]
 import { mkdtemp, rm } from 'node:fs/promises';
+import { spawnSync } from 'node:child_process';
 import os from 'node:os';
 import path from 'node:path';
 import ExcelJS from 'exceljs';
@@ -11,6 +15,8 @@ import { parseRoster } from '../src/domain/roster/roster.js';
 import { type RawBook, sheetFromArrays } from '../src/domain/roster/table.js';
 import { readBook } from '../src/import/read-table.js';
 import { importRoster } from '../src/import/roster-import.js';
+import { generateObligations } from '../src/obligations/generate.js';
+import { loadDomainConfig } from '../src/ops/domain-config.js';
 
 const UNITS = 1000;
 const PEOPLE_PER_UNIT = 15;
@@ -46,7 +52,7 @@ const bookOf = (t: Record<string, string[][]>): RawBook => Object.entries(t).map
 async function timed<T>(label: string, fn: () => Promise<T> | T): Promise<T> {
   const t0 = performance.now();
   const r = await fn();
-  console.log(`${label}: ${((performance.now() - t0) / 1000).toFixed(2)} s`);
+  console.log(`${label}: ${((performance.now() - t0) / 1000).toFixed(2)} s (peak RSS so far ${Math.round(peakRss / 1048576)} MB)`);
   return r;
 }
 
@@ -78,6 +84,14 @@ async function main(): Promise<void> {
       importRoster(prisma, parsed.value, { now: new Date('2026-01-05T00:00:00Z'), onProgress }),
     );
     console.log(JSON.stringify(first));
+    const catalog = loadDomainConfig().catalog.current;
+    const gen = await timed('generate the 2026 obligations', () =>
+      generateObligations(prisma, { year: 2026, now: new Date('2026-01-05T00:00:00Z'), catalog }),
+    );
+    console.log(JSON.stringify(gen));
+    console.log(`import + generate: ${((performance.now() - t0) / 1000).toFixed(2)} s`);
+    const again = await timed('generate again (nothing new)', () => generateObligations(prisma, { year: 2026, now: new Date('2026-01-05T00:00:00Z'), catalog }));
+    console.log(JSON.stringify(again));
     const same = await timed('re-import, nothing changed', () => importRoster(prisma, parsed.value, { now: new Date('2026-02-05T00:00:00Z') }));
     console.log(JSON.stringify(same));
     const p2 = parseRoster(bookOf(tables(2)));
@@ -87,10 +101,48 @@ async function main(): Promise<void> {
     );
     console.log(JSON.stringify(changed));
   } finally {
+    clearInterval(sampler);
+    console.log(`peak RSS of this process: ${Math.round(peakRss / 1024 / 1024)} MB`);
     await prisma.$disconnect();
     await dropDatabase(url);
   }
+  await cliRun();
 }
+
+/** The CLI on a fresh database: wall time and peak RSS of each command. */
+async function cliRun(): Promise<void> {
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'roster-cli-'));
+  const file = path.join(dir, 'roster.xlsx');
+  const wb = new ExcelJS.Workbook();
+  for (const [name, rows] of Object.entries(tables(1))) wb.addWorksheet(name).addRows(rows);
+  await wb.xlsx.writeFile(file);
+  const db = new URL(process.env.DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/test');
+  db.pathname = `/bench_cli_${Date.now().toString(36)}`;
+  const env = { ...process.env, DATABASE_URL: db.toString(), LARK_APP_ID: '', LARK_APP_SECRET: '', SANDBOX_PORT: '1' };
+  let seconds = 0;
+  let peakMb = 0;
+  try {
+    for (const args of [
+      ['import', 'roster', file, '--now', '2026-01-05T00:00:00Z'],
+      ['obligations', 'generate', '--year', '2026', '--now', '2026-01-05T00:00:00Z'],
+    ]) {
+      const r = spawnSync('/usr/bin/time', ['-f', 'TIME %e %M', process.execPath, '--import', 'tsx', 'src/cli/index.ts', ...args], { env, encoding: 'utf8' });
+      const m = /TIME ([\d.]+) (\d+)/.exec(r.stderr);
+      if (r.status !== 0 || !m) throw new Error(`cli ${args.join(' ')} failed: ${r.stderr}`);
+      const [s, mb] = [Number(m[1]), Math.round(Number(m[2]) / 1024)];
+      console.log(`cli ${args.slice(0, 2).join(' ')}: ${s.toFixed(2)} s, peak RSS ${mb} MB`);
+      seconds += s;
+      peakMb = Math.max(peakMb, mb);
+    }
+    console.log(`cli import + generate (province scale, from .xlsx): ${seconds.toFixed(2)} s, peak RSS ${peakMb} MB`);
+  } finally {
+    await dropDatabase(db.toString());
+    await rm(dir, { recursive: true });
+  }
+}
+
+let peakRss = 0;
+const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 50);
 
 main().catch((e: unknown) => {
   console.error(e);

@@ -9,7 +9,7 @@ import { type ParsedRoster, type PersonRow, parseRoster, ROSTER_SHEET_ORDER, ROS
 import { formatProblem, type Problem, sortProblems } from '../domain/roster/table.js';
 import { deadlineInstant } from '../domain/roster/values.js';
 import { AppError } from '../errors.js';
-import { type BulkColumn, bulkInsert, bulkUpdate, inChunks, TS, tsParam, type Tx, updateByIds } from './bulk.js';
+import { type BulkColumn, bulkInsert, bulkUpdate, inChunks, TS, tsParam, type Tx, updateByIds } from '../db/bulk.js';
 import type { ResolveIds } from './lark-resolve.js';
 import { readBook } from './read-table.js';
 

@@ -1,3 +1,4 @@
+import { bulkInsertIgnore, type BulkColumn } from '../db/bulk.js';
 import type { Db } from '../db/client.js';
 import type { Catalog } from '../domain/duties/catalog.js';
 import { obligationKey, planListItem, planMilestone, planObligations, type PlannedObligation } from '../domain/duties/plan.js';
@@ -12,6 +13,20 @@ export interface GenerateResult {
 }
 
 const CHUNK = 5000;
+
+const OBLIGATION_COLUMNS: readonly BulkColumn[] = [
+  { name: 'ruleCode', type: 'text' },
+  { name: 'ownerKey', type: 'text' },
+  { name: 'unitId', type: 'int' },
+  { name: 'personId', type: 'int' },
+  { name: 'periodKey', type: 'text' },
+  { name: 'subjectKey', type: 'text' },
+  { name: 'title', type: 'text' },
+  { name: 'periodStart', type: 'timestamp' },
+  { name: 'dueAt', type: 'timestamp' },
+  { name: 'requiredCount', type: 'int' },
+  { name: 'updatedAt', type: 'timestamp' },
+];
 
 /**
  * Write a year's obligations for the roster as it is now. Idempotent: rows go in through the unique
@@ -56,8 +71,8 @@ export async function generateObligations(
 
   let created = 0;
   for (let i = 0; i < plan.length; i += CHUNK) {
-    const res = await db.obligation.createMany({ data: plan.slice(i, i + CHUNK), skipDuplicates: true });
-    created += res.count;
+    const rows = plan.slice(i, i + CHUNK).map((p) => [p.ruleCode, p.ownerKey, p.unitId, p.personId, p.periodKey, p.subjectKey, p.title, p.periodStart, p.dueAt, p.requiredCount, o.now]);
+    created += await bulkInsertIgnore(db, 'Obligation', OBLIGATION_COLUMNS, rows);
     o.onProgress?.(Math.min(i + CHUNK, plan.length), plan.length);
   }
 

@@ -105,3 +105,21 @@ export const TS = (n: number) => `($${n}::timestamptz AT TIME ZONE 'UTC')`;
 export async function inChunks<T>(items: readonly T[], size: number, fn: (chunk: T[]) => Promise<void>): Promise<void> {
   for (let i = 0; i < items.length; i += size) await fn(items.slice(i, i + size));
 }
+
+/**
+ * INSERT ... SELECT FROM unnest(...) ON CONFLICT DO NOTHING for many rows at once: the unique keys
+ * decide what is new. Returns how many rows were inserted.
+ */
+export async function bulkInsertIgnore(tx: Tx, table: string, columns: readonly BulkColumn[], rows: readonly unknown[][]): Promise<number> {
+  if (rows.length === 0) return 0;
+  const names = columns.map((c) => ident(c.name)).join(', ');
+  const arrays = columns.map((c, i) => `$${i + 1}::${arrayType(c.type)}`).join(', ');
+  const values = columns.map((c) => castFrom(c)).join(', ');
+  const sql = `INSERT INTO ${ident(table)} (${names}) SELECT ${values} FROM unnest(${arrays}) AS v(${names}) ON CONFLICT DO NOTHING`;
+  let n = 0;
+  for (let i = 0; i < rows.length; i += CHUNK) {
+    const chunk = rows.slice(i, i + CHUNK);
+    n += await tx.$executeRawUnsafe(sql, ...columns.map((c, ci) => chunk.map((r) => param(r[ci], c.type))));
+  }
+  return n;
+}
