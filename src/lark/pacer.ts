@@ -42,7 +42,12 @@ export class Pacer {
     }
     this.app.push(nowMs);
     t.push(nowMs);
-    if (this.limits.appPerSecond > 0) this.nextApp = nowMs + WINDOW_MS / this.limits.appPerSecond;
+    if (this.limits.appPerSecond > 0) {
+      // Slots follow a schedule, not the instant a late waiter happened to wake: lateness is caught up
+      // (by at most one interval) instead of adding up and lowering the rate.
+      const interval = WINDOW_MS / this.limits.appPerSecond;
+      this.nextApp = Math.max(this.nextApp, nowMs - interval) + interval;
+    }
     this.targets.set(target, t);
     if (this.targets.size > 10_000) for (const [k, v] of this.targets) if (prune(v, nowMs) === 0) this.targets.delete(k);
     return 0;
