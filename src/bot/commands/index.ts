@@ -1,8 +1,9 @@
 import type { Command } from './command.js';
 import { duties } from './duties.js';
 import { help } from './help.js';
+import { notice } from './notice.js';
 import { report } from './report.js';
 import { whoami } from './whoami.js';
 
 /** The command table: one file per command. /help lists them in this order. */
-export const COMMANDS: readonly Command[] = [help, whoami, duties, report];
+export const COMMANDS: readonly Command[] = [help, whoami, duties, report, notice];

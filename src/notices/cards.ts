@@ -1,0 +1,121 @@
+// Notice cards: the OD's form, the preview with the recipient count, the notice itself, and the status.
+import { button, buttons, card, esc, hr, md, type Element } from '../cards/card.js';
+import { ROLE_LABEL, SCOPE_LABEL, type RoleFilter, type UnitScope } from './audience.js';
+
+const opt = (label: string, value: string) => ({ text: { tag: 'plain_text', content: label }, value });
+
+export function noticeFormCard(): Record<string, unknown> {
+  const label = (s: string, required = false) => md(`**${s}**${required ? ' <font color="red">*</font>' : ''}`);
+  return card({
+    title: '发布通知',
+    template: 'red',
+    elements: [
+      {
+        tag: 'form',
+        name: 'notice_form',
+        elements: [
+          label('标题', true),
+          { tag: 'input', name: 'title', required: true, placeholder: { tag: 'plain_text', content: '通知标题' } },
+          label('正文', true),
+          { tag: 'input', name: 'body', required: true, input_type: 'multiline_text', rows: 5, placeholder: { tag: 'plain_text', content: '通知正文' } },
+          label('发送范围', true),
+          {
+            tag: 'select_static',
+            name: 'scope',
+            required: true,
+            initial_option: 'ALL',
+            options: (Object.keys(SCOPE_LABEL) as UnitScope[]).map((k) => opt(SCOPE_LABEL[k], k)),
+          },
+          label('指定单位（选"指定单位"时填写，多个用逗号分隔）'),
+          { tag: 'input', name: 'units', placeholder: { tag: 'plain_text', content: '例如：东岸镇，区教育局' } },
+          label('人员'),
+          {
+            tag: 'select_static',
+            name: 'role',
+            initial_option: 'ANY',
+            options: (Object.keys(ROLE_LABEL) as RoleFilter[]).map((k) => opt(ROLE_LABEL[k], k)),
+          },
+          label('需要回执'),
+          { tag: 'select_static', name: 'ack', initial_option: 'yes', options: [opt('是', 'yes'), opt('否', 'no')] },
+          {
+            tag: 'button',
+            name: 'submit',
+            text: { tag: 'plain_text', content: '预览' },
+            type: 'primary',
+            form_action_type: 'submit',
+            behaviors: [{ type: 'callback', value: { action: 'notice.submit' } }],
+          },
+        ],
+      },
+    ],
+  });
+}
+
+export function noticePreviewCard(n: { id: number; title: string; body: string; audience: string; ackRequired: boolean; recipients: number }): Record<string, unknown> {
+  return card({
+    title: '通知预览',
+    subtitle: `通知编号 ${n.id}`,
+    template: 'orange',
+    elements: [
+      md(`**${esc(n.title)}**\n${esc(n.body)}`),
+      hr(),
+      md(`发送范围：${esc(n.audience)}\n需要回执：${n.ackRequired ? '是' : '否'}\n收件人：**${n.recipients} 人**`),
+      ...(n.recipients ? [buttons(button('确认发送', { action: 'notice.confirm', noticeId: n.id }, 'primary'))] : [md('没有符合条件的收件人，请重新发送 /通知 调整范围。')]),
+    ],
+  });
+}
+
+export function noticeCard(n: { id: number; title: string; body: string; ackRequired: boolean; from: string }): Record<string, unknown> {
+  return card({
+    title: n.title,
+    subtitle: `区委组织部通知 · ${n.from}`,
+    template: 'red',
+    elements: [
+      md(esc(n.body)),
+      ...(n.ackRequired ? [md("<font color='grey'>请阅读后点击下方按钮回执。</font>")] : []),
+      buttons(button('已阅/收到', { action: 'notice.ack', noticeId: n.id }, 'primary')),
+    ],
+  });
+}
+
+export function noticeChaseCard(n: { id: number; title: string }): Record<string, unknown> {
+  return card({
+    title: '通知回执提醒',
+    template: 'orange',
+    elements: [
+      md(`您还没有确认收到通知 **${esc(n.title)}**，请查阅后点击下方按钮回执。`),
+      buttons(button('已阅/收到', { action: 'notice.ack', noticeId: n.id }, 'primary')),
+    ],
+  });
+}
+
+export interface NoticeStatusView {
+  id: number;
+  title: string;
+  sent: boolean;
+  total: number;
+  delivered: number;
+  read: number;
+  acknowledged: number;
+  failed: { name: string; unit: string; code: string }[];
+  pending: number;
+  /** Unit name → names of people who have not acknowledged (delivered only). */
+  notAcked: [string, string[]][];
+}
+
+export function noticeStatusCard(s: NoticeStatusView): Record<string, unknown> {
+  const els: Element[] = [
+    md(`**${esc(s.title)}**\n收件人 ${s.total} 人：已送达 ${s.delivered}，已读 ${s.read}，已回执 ${s.acknowledged}，失败 ${s.failed.length}${s.pending ? `，发送中 ${s.pending}` : ''}`),
+  ];
+  if (!s.sent) els.push(md('该通知尚未确认发送。'));
+  if (s.failed.length) {
+    els.push(hr(), md(`**无法送达**（不会重试，请另行通知）\n${s.failed.map((f) => `${esc(f.unit)} ${esc(f.name)}：${esc(f.code)}`).join('\n')}`));
+  }
+  if (s.notAcked.length) {
+    els.push(hr(), md(`**未回执**\n${s.notAcked.map(([unit, names]) => `${esc(unit)}：${names.map(esc).join('、')}`).join('\n')}`));
+    els.push(buttons(button('催办', { action: 'notice.chase', noticeId: s.id }, 'danger')));
+  } else if (s.sent && s.delivered) {
+    els.push(md('已送达的收件人均已回执。'));
+  }
+  return card({ title: '通知回执情况', subtitle: `通知编号 ${s.id}`, template: 'blue', elements: els });
+}

@@ -1,0 +1,208 @@
+// Notices (通知): draft with a fixed recipient list, confirm once (DRAFT → SENT with updateMany), one
+// queue job per recipient, receipts (已阅/收到 clicks, Lark read_users on demand), and a chase of the
+// non-acknowledgers. See docs/notices.md.
+import { audit } from '../access/audit.js';
+import { can, refusal } from '../access/policy.js';
+import type { Deps } from '../deps.js';
+import { AppError, isAppError } from '../errors.js';
+import { classifyLarkError } from '../lark/errors.js';
+import { describeAudience, parseAudience, resolveAudience, splitUnitNames, unknownUnits, type Audience, type RoleFilter, type UnitScope } from './audience.js';
+import { noticeCard, noticeChaseCard, type NoticeStatusView } from './cards.js';
+
+export const SEND_NOTICE_JOB = 'send-notice';
+export const CHASE_NOTICE_JOB = 'chase-notice';
+export const NOTICE_PURPOSE = 'notice';
+export const NOTICE_CHASE_PURPOSE = 'notice-chase';
+
+type Person = { id: number; role: Parameters<typeof can>[0]; larkOpenId: string | null };
+
+/** OD staff only; anyone else gets the policy's one-line refusal (audited as deny by the caller). */
+export function requireNoticeSender(person: Person): void {
+  if (!can(person.role, 'notice.send')) throw new AppError('forbidden', refusal('notice.send'));
+}
+
+/** Card actions are not audited by the handler: notice actions record their own outcome. */
+export async function auditNotice(deps: Pick<Deps, 'db'>, actorId: string, action: string, result: 'ok' | 'deny' | 'error', detail: Record<string, unknown>) {
+  await audit(deps.db, { actorId, action, result, detail });
+}
+
+const str = (v: unknown) => (typeof v === 'string' ? v : Array.isArray(v) ? String(v[0] ?? '') : '').trim();
+
+/** The submitted form as a draft notice with its recipients fixed now (the preview shows their exact number). */
+export async function createDraft(deps: Pick<Deps, 'db'>, creator: Person, form: Record<string, unknown>) {
+  const title = str(form.title);
+  const body = str(form.body);
+  const scope = (str(form.scope) || 'ALL') as UnitScope;
+  const role = (str(form.role) || 'ANY') as RoleFilter;
+  const problems: string[] = [];
+  if (!title) problems.push('请填写标题');
+  if (!body) problems.push('请填写正文');
+  if (title.length > 100) problems.push('标题不超过100字');
+  if (body.length > 5000) problems.push('正文不超过5000字');
+  const audience: Audience = parseAudience({ scope, role, units: splitUnitNames(str(form.units)) });
+  if (audience.scope === 'UNITS') {
+    if (!audience.units?.length) problems.push('选择"指定单位"时请填写单位名称');
+    else {
+      const unknown = await unknownUnits(deps.db, audience.units);
+      if (unknown.length) problems.push(`找不到单位：${unknown.join('、')}`);
+    }
+  }
+  if (problems.length) throw new AppError('bad_input', `通知没有保存：${problems.join('；')}。请重新填写。`);
+  const people = await resolveAudience(deps.db, audience);
+  const ackRequired = str(form.ack) !== 'no';
+  const notice = await deps.db.$transaction(async (tx) => {
+    const n = await tx.notice.create({ data: { title, body, createdById: creator.id, audience: audience as object, ackRequired } });
+    await tx.noticeRecipient.createMany({ data: people.map((p) => ({ noticeId: n.id, personId: p.id })), skipDuplicates: true });
+    return n;
+  });
+  return { notice, recipients: people.length, audience: describeAudience(audience) };
+}
+
+export function noticeJobId(noticeId: number, personId: number): string {
+  return `notice-${noticeId}-${personId}`;
+}
+
+/**
+ * 确认发送. Only the caller whose updateMany flips DRAFT → SENT "sent" it; every caller (a double click,
+ * a re-delivered callback, a second OD) then enqueues the still-PENDING recipients, which adds nothing
+ * when the jobs exist (deterministic ids) and resumes a confirm that died between the flip and the enqueue.
+ */
+export async function confirmNotice(deps: Pick<Deps, 'db' | 'queue' | 'clock'>, noticeId: number): Promise<{ first: boolean; queued: number }> {
+  const flipped = await deps.db.notice.updateMany({ where: { id: noticeId, status: 'DRAFT' }, data: { status: 'SENT', sentAt: deps.clock() } });
+  const pending = await deps.db.noticeRecipient.findMany({ where: { noticeId, status: 'PENDING' }, select: { personId: true }, orderBy: { id: 'asc' } });
+  await deps.queue.enqueueMany(pending.map((r) => ({ name: SEND_NOTICE_JOB, data: { noticeId, personId: r.personId }, jobId: noticeJobId(noticeId, r.personId) })));
+  return { first: flipped.count === 1, queued: pending.length };
+}
+
+const PERMANENT = new Set(['lark_unreachable_target', 'lark_bad_request']);
+
+function failureCode(err: unknown): string {
+  if (isAppError(err)) {
+    const lark = err.details?.larkCode;
+    return lark !== undefined && lark !== null ? `${err.code}:${String(lark)}` : err.code;
+  }
+  const f = classifyLarkError(err);
+  return `${f.kind}:${f.code}`;
+}
+
+export type NoticeSendOutcome = { status: 'sent' | 'already-sent' | 'failed' | 'skipped'; messageId?: string; reason?: string };
+
+/** One recipient's notice card. Lark's uuid (purpose 'notice', key '<noticeId>-<personId>') makes a re-run send nothing new. */
+export async function sendNoticeTo(deps: Pick<Deps, 'db' | 'messenger' | 'log'>, noticeId: number, personId: number, o: { finalAttempt?: boolean } = {}): Promise<NoticeSendOutcome> {
+  const { db } = deps;
+  const r = await db.noticeRecipient.findUnique({
+    where: { noticeId_personId: { noticeId, personId } },
+    include: { person: { select: { larkOpenId: true, active: true } }, notice: { include: { createdBy: { select: { name: true } } } } },
+  });
+  if (!r) return { status: 'skipped', reason: 'no such recipient' };
+  if (r.status === 'SENT') return { status: 'already-sent', messageId: r.messageId ?? undefined };
+  if (r.status === 'FAILED') return { status: 'failed', reason: r.errorCode ?? 'failed' };
+  if (r.notice.status !== 'SENT') return { status: 'skipped', reason: 'notice not confirmed' };
+  const fail = async (code: string): Promise<NoticeSendOutcome> => {
+    await db.noticeRecipient.updateMany({ where: { id: r.id, status: 'PENDING' }, data: { status: 'FAILED', errorCode: code.slice(0, 200) } });
+    deps.log.warn({ noticeId, personId, code }, 'notice not delivered');
+    return { status: 'failed', reason: code };
+  };
+  if (!r.person.larkOpenId) return fail('no_open_id');
+  const n = r.notice;
+  try {
+    const { messageId } = await deps.messenger.card(
+      { openId: r.person.larkOpenId },
+      noticeCard({ id: n.id, title: n.title, body: n.body, ackRequired: n.ackRequired, from: n.createdBy.name }),
+      { purpose: NOTICE_PURPOSE, key: `${noticeId}-${personId}` },
+    );
+    await db.noticeRecipient.update({ where: { id: r.id }, data: { status: 'SENT', messageId, errorCode: null } });
+    return { status: 'sent', messageId };
+  } catch (err) {
+    // Unreachable (resigned, out of scope, bot blocked) and bad requests are final: FAILED, not retried.
+    if (isAppError(err) && PERMANENT.has(err.code)) return fail(failureCode(err));
+    if (o.finalAttempt) await fail(failureCode(err));
+    throw err;
+  }
+}
+
+/** One reminder to one non-acknowledger (purpose 'notice-chase': a second chase sends nothing new). */
+export async function chaseNoticeTo(deps: Pick<Deps, 'db' | 'messenger' | 'log' | 'clock'>, noticeId: number, personId: number): Promise<NoticeSendOutcome> {
+  const { db } = deps;
+  const r = await db.noticeRecipient.findUnique({ where: { noticeId_personId: { noticeId, personId } }, include: { person: true, notice: true } });
+  if (!r || r.status !== 'SENT' || r.ackAt || !r.person.larkOpenId) return { status: 'skipped' };
+  try {
+    const { messageId, deduped } = await deps.messenger.card({ openId: r.person.larkOpenId }, noticeChaseCard({ id: noticeId, title: r.notice.title }), {
+      purpose: NOTICE_CHASE_PURPOSE,
+      key: `${noticeId}-${personId}`,
+    });
+    if (!deduped) await db.noticeRecipient.updateMany({ where: { id: r.id, chasedAt: null }, data: { chasedAt: deps.clock() } });
+    return { status: deduped ? 'already-sent' : 'sent', messageId };
+  } catch (err) {
+    if (isAppError(err) && PERMANENT.has(err.code)) return { status: 'failed', reason: failureCode(err) };
+    throw err;
+  }
+}
+
+/** 催办: one chase job per delivered recipient who has not acknowledged. */
+export async function chaseNotice(deps: Pick<Deps, 'db' | 'queue'>, noticeId: number): Promise<{ targets: number; alreadyChased: number }> {
+  const rows = await deps.db.noticeRecipient.findMany({ where: { noticeId, status: 'SENT', ackAt: null }, select: { personId: true, chasedAt: true } });
+  await deps.queue.enqueueMany(rows.map((r) => ({ name: CHASE_NOTICE_JOB, data: { noticeId, personId: r.personId }, jobId: `notice-chase-${noticeId}-${r.personId}` })));
+  return { targets: rows.length, alreadyChased: rows.filter((r) => r.chasedAt).length };
+}
+
+/** 已阅/收到: ackAt (and readAt) set once. */
+export async function acknowledge(deps: Pick<Deps, 'db' | 'clock'>, noticeId: number, personId: number): Promise<'ok' | 'again' | 'not-recipient'> {
+  const now = deps.clock();
+  const r = await deps.db.noticeRecipient.findUnique({ where: { noticeId_personId: { noticeId, personId } }, select: { id: true, readAt: true } });
+  if (!r) return 'not-recipient';
+  const res = await deps.db.noticeRecipient.updateMany({ where: { id: r.id, ackAt: null }, data: { ackAt: now, ...(r.readAt ? {} : { readAt: now }) } });
+  return res.count === 1 ? 'ok' : 'again';
+}
+
+/** Ask Lark who has read each delivered, unread notice card (read_users, one call per message). */
+export async function refreshReads(deps: Pick<Deps, 'db' | 'lark' | 'log'>, noticeId: number): Promise<void> {
+  const rows = await deps.db.noticeRecipient.findMany({
+    where: { noticeId, status: 'SENT', readAt: null, messageId: { not: null } },
+    select: { id: true, messageId: true, person: { select: { larkOpenId: true } } },
+  });
+  for (const r of rows) {
+    try {
+      const res = await deps.lark.im.v1.message.readUsers({ path: { message_id: r.messageId! }, params: { user_id_type: 'open_id', page_size: 100 } });
+      if (res.code !== 0) throw res;
+      const item = res.data?.items?.find((i) => i.user_id === r.person.larkOpenId);
+      if (item) {
+        const ms = Number(item.timestamp);
+        await deps.db.noticeRecipient.updateMany({ where: { id: r.id, readAt: null }, data: { readAt: Number.isFinite(ms) && ms > 0 ? new Date(ms) : new Date() } });
+      }
+    } catch (err) {
+      // Read status is a courtesy: a failure leaves it unknown for now.
+      deps.log.warn({ noticeId, messageId: r.messageId, failure: classifyLarkError(err) }, 'read_users failed');
+    }
+  }
+}
+
+export async function noticeStatus(deps: Pick<Deps, 'db' | 'lark' | 'log'>, noticeId: number): Promise<NoticeStatusView> {
+  const notice = await deps.db.notice.findUnique({ where: { id: noticeId } });
+  if (!notice) throw new AppError('not_found', `找不到编号为 ${noticeId} 的通知。`);
+  if (notice.status === 'SENT') await refreshReads(deps, noticeId);
+  const rows = await deps.db.noticeRecipient.findMany({
+    where: { noticeId },
+    include: { person: { select: { name: true, unit: { select: { name: true } } } } },
+    orderBy: [{ person: { unitId: 'asc' } }, { personId: 'asc' }],
+  });
+  const notAcked = new Map<string, string[]>();
+  for (const r of rows) {
+    if (r.status !== 'SENT' || r.ackAt) continue;
+    const list = notAcked.get(r.person.unit.name) ?? [];
+    list.push(r.person.name);
+    notAcked.set(r.person.unit.name, list);
+  }
+  return {
+    id: notice.id,
+    title: notice.title,
+    sent: notice.status === 'SENT',
+    total: rows.length,
+    delivered: rows.filter((r) => r.status === 'SENT').length,
+    read: rows.filter((r) => r.status === 'SENT' && r.readAt).length,
+    acknowledged: rows.filter((r) => r.ackAt).length,
+    failed: rows.filter((r) => r.status === 'FAILED').map((r) => ({ name: r.person.name, unit: r.person.unit.name, code: r.errorCode ?? 'failed' })),
+    pending: notice.status === 'SENT' ? rows.filter((r) => r.status === 'PENDING').length : 0,
+    notAcked: [...notAcked.entries()],
+  };
+}
