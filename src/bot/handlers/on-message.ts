@@ -1,5 +1,6 @@
 import { audit } from '../../access/audit.js';
 import { isAppError } from '../../errors.js';
+import { answerQuestion } from '../../stats/answers.js';
 import { message } from '../../templates/render.js';
 import { aliasMap } from '../commands/command.js';
 import { COMMANDS } from '../commands/index.js';
@@ -35,6 +36,8 @@ export const onMessage: EventHandler = async (n, deps, log) => {
       // a reply to a reminder: stored as the duty's report
     } else if (!msg.text && (msg.imageKeys.length || msg.files.length)) {
       await ctx.replyText(message('evidence-without-reminder'));
+    } else if (await answerQuestion({ ...ctx, commands: COMMANDS }, msg.commandText)) {
+      // a recognised question (我还有什么没完成, 哪些单位本季度还没开例会, 这个月谁没去联系点)
     } else {
       await ctx.replyText(message('chatter'));
     }

@@ -1,0 +1,65 @@
+import { button, buttons, card, esc, hr, md, type Element } from '../../cards/card.js';
+import { groupBy, isOverdue, rankByOverdue } from '../../domain/stats/aggregate.js';
+import { describeObligation } from '../../obligations/describe.js';
+import { outstandingFor } from '../../obligations/queries.js';
+import { requirePerson } from '../../people/lookup.js';
+import { openItemsOfUnit, overdueByUnit } from '../../stats/queries.js';
+import { scopeOf } from '../../stats/view.js';
+import type { Command } from './command.js';
+
+const MAX_OWN = 15;
+const MAX_PEOPLE = 15;
+const MAX_PER_PERSON = 5;
+const TOP_UNITS = 20;
+
+export const todo: Command = {
+  name: 'todo',
+  zh: '待办',
+  summary: '您还没完成的党建责任（逾期在前）；书记和党建工作人员另见本单位，区委组织部另见全区逾期排名',
+  usage: '/待办（也可直接问“我还有什么没完成”）',
+  async run(ctx) {
+    const { deps } = ctx;
+    const person = await requirePerson(deps, ctx.msg.senderOpenId);
+    const now = deps.clock();
+    const catalog = deps.catalog.current;
+    const own = await outstandingFor(deps.db, person, now);
+    const views = own.map((ob) => ({ ob, d: describeObligation(ob, now, catalog, deps.calendar) }));
+    views.sort((a, b) => Number(b.d.overdue) - Number(a.d.overdue) || a.ob.dueAt.getTime() - b.ob.dueAt.getTime());
+
+    const elements: Element[] = [md('**我的待办**')];
+    if (!views.length) elements.push(md('您目前没有未完成的党建责任，谢谢！'));
+    for (const { ob, d } of views.slice(0, MAX_OWN)) {
+      elements.push(md([`${d.overdue ? '🔴' : '⏳'} **${esc(ob.title)}**`, `${d.due}　${d.state}${d.progress ? `　${d.progress}` : ''}`, `<font color='grey'>依据：${esc(d.basis)}</font>`].join('\n')));
+      elements.push(buttons(button('填写报告', { action: 'report.open', obligationId: ob.id }, 'primary')));
+    }
+    if (views.length > MAX_OWN) elements.push(md(`还有 ${views.length - MAX_OWN} 项未列出，发送 /责任清单 查看。`));
+
+    const scope = scopeOf(person);
+    if (scope?.kind === 'unit') {
+      const ownIds = new Set(own.map((o) => o.id));
+      const items = (await openItemsOfUnit(deps.db, scope.unitId, now)).filter((r) => !ownIds.has(r.id));
+      elements.push(hr(), md(`**${esc(scope.unitName)}其他未完成事项**（${items.length} 项，逾期 ${items.filter((r) => isOverdue(r, now)).length} 项）`));
+      const byPerson = [...groupBy(items, (r) => r.personName ?? '本单位')];
+      byPerson.sort((a, b) => b[1].filter((r) => isOverdue(r, now)).length - a[1].filter((r) => isOverdue(r, now)).length);
+      for (const [name, list] of byPerson.slice(0, MAX_PEOPLE)) {
+        const lines = list.slice(0, MAX_PER_PERSON).map((r) => `${isOverdue(r, now) ? '🔴' : '⏳'} ${esc(r.title)}`);
+        if (list.length > MAX_PER_PERSON) lines.push(`…… 共 ${list.length} 项`);
+        elements.push(md([`**${esc(name)}**（${list.length} 项）`, ...lines].join('\n')));
+      }
+      if (!items.length) elements.push(md('本单位其他人员的事项都已完成。'));
+    } else if (scope?.kind === 'district') {
+      const ranked = rankByOverdue(await overdueByUnit(deps.db, now), TOP_UNITS);
+      elements.push(hr(), md(`**全区逾期事项最多的单位**（前 ${TOP_UNITS}）`));
+      elements.push(md(ranked.length ? ranked.map((u, i) => `${i + 1}. ${esc(u.name)}　逾期 ${u.overdue} 项`).join('\n') : '全区目前没有逾期事项。'));
+      elements.push(md('发送 `/单位 名称` 查看某单位，`/统计` 查看全区完成率。'));
+    }
+    await ctx.replyCard(
+      card({
+        title: `${person.name}的待办`,
+        subtitle: `${person.unit.name}　未完成 ${views.length} 项，其中逾期 ${views.filter((v) => v.d.overdue).length} 项`,
+        template: views.some((v) => v.d.overdue) ? 'orange' : 'red',
+        elements,
+      }),
+    );
+  },
+};
