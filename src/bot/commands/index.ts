@@ -1,6 +1,7 @@
 import type { Command } from './command.js';
 import { duties } from './duties.js';
 import { help } from './help.js';
+import { notice } from './notice.js';
 import { report } from './report.js';
 import { stats } from './stats.js';
 import { todo } from './todo.js';
@@ -8,4 +9,4 @@ import { unit } from './unit.js';
 import { whoami } from './whoami.js';
 
 /** The command table: one file per command. /help lists them in this order. */
-export const COMMANDS: readonly Command[] = [help, whoami, duties, report, todo, unit, stats];
+export const COMMANDS: readonly Command[] = [help, whoami, duties, report, todo, unit, stats, notice];
