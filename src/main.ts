@@ -80,6 +80,13 @@ async function main(): Promise<void> {
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
   process.on('SIGINT', () => void shutdown('SIGINT'));
   process.on('unhandledRejection', (err) => log.error({ err }, 'unhandled rejection'));
+  // Stopping the embedded PostgreSQL ends idle pooled connections with 57P01; while shutting down
+  // that is expected, not a crash.
+  process.on('uncaughtException', (err) => {
+    if (stopping && (err as { code?: string }).code === '57P01') return;
+    log.fatal({ err }, 'uncaught exception');
+    process.exit(1);
+  });
 }
 
 /** Fork the queue workers; one that dies is started again. */
