@@ -1,5 +1,5 @@
-import { button, buttons, card, esc, hr, md, type Element } from '../../cards/card.js';
-import { describeObligation } from '../../obligations/describe.js';
+import { card, hr, md, type Element } from '../../cards/card.js';
+import { describeAll, obligationItem } from '../../obligations/items.js';
 import { doneThisPeriod, outstandingFor, yearOf } from '../../obligations/queries.js';
 import { requirePerson } from '../../people/lookup.js';
 import type { Command } from './command.js';
@@ -17,18 +17,11 @@ export const duties: Command = {
     const now = deps.clock();
     const wholeYear = /^(全年|year)$/i.test(args.trim());
     const obligations = wholeYear ? await yearOf(deps.db, person, now) : await outstandingFor(deps.db, person, now);
-    const catalog = deps.catalog.current;
-    const views = obligations.map((ob) => ({ ob, d: describeObligation(ob, now, catalog, deps.calendar) }));
-    views.sort((a, b) => Number(b.d.overdue) - Number(a.d.overdue) || a.ob.dueAt.getTime() - b.ob.dueAt.getTime());
+    const views = describeAll(obligations, now, deps.catalog.current, deps.calendar);
 
     const elements: Element[] = [];
     if (views.length === 0) elements.push(md(wholeYear ? '今年没有登记给您的党建责任。' : '本期的党建责任都已完成，谢谢！发送 `/责任清单 全年` 查看全年。'));
-    for (const { ob, d } of views.slice(0, MAX_ITEMS)) {
-      const mark = ob.status === 'DONE' ? '✅' : d.overdue ? '🔴' : '⏳';
-      elements.push(md([`${mark} **${esc(ob.title)}**`, `${d.due}　${d.state}${d.progress ? `　${d.progress}` : ''}`, `<font color='grey'>${esc(d.basis)}</font>`].join('\n')));
-      if (ob.status === 'OPEN') elements.push(buttons(button('填写报告', { action: 'report.open', obligationId: ob.id }, 'primary')));
-      elements.push(hr());
-    }
+    for (const v of views.slice(0, MAX_ITEMS)) elements.push(...obligationItem(v), hr());
     if (views.length > MAX_ITEMS) elements.push(md(`还有 ${views.length - MAX_ITEMS} 项未列出。`));
     if (!wholeYear) {
       const done = await doneThisPeriod(deps.db, person, now);

@@ -1,6 +1,6 @@
-import { button, buttons, card, esc, hr, md, type Element } from '../../cards/card.js';
+import { card, esc, hr, md, type Element } from '../../cards/card.js';
 import { groupBy, isOverdue, rankByOverdue } from '../../domain/stats/aggregate.js';
-import { describeObligation } from '../../obligations/describe.js';
+import { describeAll, obligationItem } from '../../obligations/items.js';
 import { outstandingFor } from '../../obligations/queries.js';
 import { requirePerson } from '../../people/lookup.js';
 import { openItemsOfUnit, overdueByUnit } from '../../stats/queries.js';
@@ -23,15 +23,11 @@ export const todo: Command = {
     const now = deps.clock();
     const catalog = deps.catalog.current;
     const own = await outstandingFor(deps.db, person, now);
-    const views = own.map((ob) => ({ ob, d: describeObligation(ob, now, catalog, deps.calendar) }));
-    views.sort((a, b) => Number(b.d.overdue) - Number(a.d.overdue) || a.ob.dueAt.getTime() - b.ob.dueAt.getTime());
+    const views = describeAll(own, now, catalog, deps.calendar);
 
     const elements: Element[] = [md('**我的待办**')];
     if (!views.length) elements.push(md('您目前没有未完成的党建责任，谢谢！'));
-    for (const { ob, d } of views.slice(0, MAX_OWN)) {
-      elements.push(md([`${d.overdue ? '🔴' : '⏳'} **${esc(ob.title)}**`, `${d.due}　${d.state}${d.progress ? `　${d.progress}` : ''}`, `<font color='grey'>依据：${esc(d.basis)}</font>`].join('\n')));
-      elements.push(buttons(button('填写报告', { action: 'report.open', obligationId: ob.id }, 'primary')));
-    }
+    for (const v of views.slice(0, MAX_OWN)) elements.push(...obligationItem(v));
     if (views.length > MAX_OWN) elements.push(md(`还有 ${views.length - MAX_OWN} 项未列出，发送 /责任清单 查看。`));
 
     const scope = scopeOf(person);

@@ -1,0 +1,23 @@
+import { button, buttons, esc, md, type Element } from '../cards/card.js';
+import type { WorkingCalendar } from '../domain/calendar/working-days.js';
+import type { Catalog } from '../domain/duties/catalog.js';
+import { describeObligation, type ObligationView } from './describe.js';
+
+export interface DescribedObligation<T extends ObligationView> {
+  ob: T;
+  d: ReturnType<typeof describeObligation>;
+}
+
+/** Obligations as users read them at `now`, overdue first, then by due date. Pure. */
+export function describeAll<T extends ObligationView>(obligations: T[], now: Date, catalog: Catalog, cal: WorkingCalendar): DescribedObligation<T>[] {
+  const views = obligations.map((ob) => ({ ob, d: describeObligation(ob, now, catalog, cal) }));
+  return views.sort((a, b) => Number(b.d.overdue) - Number(a.d.overdue) || a.ob.dueAt.getTime() - b.ob.dueAt.getTime());
+}
+
+/** One obligation in a card: state, due date, progress, 依据, and 填写报告 while it is open. */
+export function obligationItem({ ob, d }: DescribedObligation<ObligationView & { id: number }>): Element[] {
+  const mark = ob.status === 'DONE' ? '✅' : d.overdue ? '🔴' : '⏳';
+  const els = [md([`${mark} **${esc(ob.title)}**`, `${d.due}　${d.state}${d.progress ? `　${d.progress}` : ''}`, `<font color='grey'>${esc(d.basis)}</font>`].join('\n'))];
+  if (ob.status === 'OPEN') els.push(buttons(button('填写报告', { action: 'report.open', obligationId: ob.id }, 'primary')));
+  return els;
+}
