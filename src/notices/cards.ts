@@ -1,5 +1,6 @@
 // Notice cards: the OD's form, the preview with the recipient count, the notice itself, and the status.
 import { button, buttons, card, esc, hr, md, type Element } from '../cards/card.js';
+import { beijingDay } from '../domain/calendar/working-days.js';
 import { ROLE_LABEL, SCOPE_LABEL, type RoleFilter, type UnitScope } from './audience.js';
 
 const opt = (label: string, value: string) => ({ text: { tag: 'plain_text', content: label }, value });
@@ -35,6 +36,8 @@ export function noticeFormCard(): Record<string, unknown> {
             initial_option: 'ANY',
             options: (Object.keys(ROLE_LABEL) as RoleFilter[]).map((k) => opt(ROLE_LABEL[k], k)),
           },
+          label('反馈截止日期（需要各单位反馈开展情况时选择）'),
+          { tag: 'date_picker', name: 'feedbackDue', placeholder: { tag: 'plain_text', content: '选择日期' } },
           label('需要回执'),
           { tag: 'select_static', name: 'ack', initial_option: 'yes', options: [opt('是', 'yes'), opt('否', 'no')] },
           {
@@ -51,7 +54,20 @@ export function noticeFormCard(): Record<string, unknown> {
   });
 }
 
-export function noticePreviewCard(n: { id: number; title: string; body: string; audience: string; ackRequired: boolean; recipients: number }): Record<string, unknown> {
+/** How a recipient reports on a feedback notice. */
+export function feedbackLine(due: Date): string {
+  return `**请于 ${beijingDay(due)} 前反馈开展情况**：回复本单位收到的提醒消息，或发送 /汇报 加开展情况。`;
+}
+
+export function noticePreviewCard(n: {
+  id: number;
+  title: string;
+  body: string;
+  audience: string;
+  ackRequired: boolean;
+  recipients: number;
+  feedbackDue?: Date | null;
+}): Record<string, unknown> {
   return card({
     title: '通知预览',
     subtitle: `通知编号 ${n.id}`,
@@ -59,19 +75,24 @@ export function noticePreviewCard(n: { id: number; title: string; body: string; 
     elements: [
       md(`**${esc(n.title)}**\n${esc(n.body)}`),
       hr(),
-      md(`发送范围：${esc(n.audience)}\n需要回执：${n.ackRequired ? '是' : '否'}\n收件人：**${n.recipients} 人**`),
+      md(
+        `发送范围：${esc(n.audience)}\n需要回执：${n.ackRequired ? '是' : '否'}\n` +
+          (n.feedbackDue ? `反馈截止：${beijingDay(n.feedbackDue)}（每个收件单位一项载体活动任务）\n` : '') +
+          `收件人：**${n.recipients} 人**`,
+      ),
       ...(n.recipients ? [buttons(button('确认发送', { action: 'notice.confirm', noticeId: n.id }, 'primary'))] : [md('没有符合条件的收件人，请重新发送 /通知 调整范围。')]),
     ],
   });
 }
 
-export function noticeCard(n: { id: number; title: string; body: string; ackRequired: boolean; from: string }): Record<string, unknown> {
+export function noticeCard(n: { id: number; title: string; body: string; ackRequired: boolean; from: string; feedbackDue?: Date | null }): Record<string, unknown> {
   return card({
     title: n.title,
     subtitle: `区委组织部通知 · ${n.from}`,
     template: 'red',
     elements: [
       md(esc(n.body)),
+      ...(n.feedbackDue ? [md(feedbackLine(n.feedbackDue))] : []),
       ...(n.ackRequired ? [md("<font color='grey'>请阅读后点击下方按钮回执。</font>")] : []),
       buttons(button('已阅/收到', { action: 'notice.ack', noticeId: n.id }, 'primary')),
     ],

@@ -5,7 +5,10 @@ import { audit } from '../access/audit.js';
 import { can, refusal } from '../access/policy.js';
 import type { Deps } from '../deps.js';
 import { AppError, isAppError } from '../errors.js';
+import { beijingDay, beijingEndOfDay } from '../domain/calendar/working-days.js';
+import { planNoticeFeedback } from '../domain/notices/feedback.js';
 import { classifyLarkError } from '../lark/errors.js';
+import { insertPlanned } from '../obligations/generate.js';
 import { describeAudience, parseAudience, resolveAudience, splitUnitNames, unknownUnits, type Audience, type RoleFilter, type UnitScope } from './audience.js';
 import { noticeCard, noticeChaseCard, type NoticeStatusView } from './cards.js';
 
@@ -29,7 +32,7 @@ export async function auditNotice(deps: Pick<Deps, 'db'>, actorId: string, actio
 const str = (v: unknown) => (typeof v === 'string' ? v : Array.isArray(v) ? String(v[0] ?? '') : '').trim();
 
 /** The submitted form as a draft notice with its recipients fixed now (the preview shows their exact number). */
-export async function createDraft(deps: Pick<Deps, 'db'>, creator: Person, form: Record<string, unknown>) {
+export async function createDraft(deps: Pick<Deps, 'db' | 'clock'>, creator: Person, form: Record<string, unknown>) {
   const title = str(form.title);
   const body = str(form.body);
   const scope = (str(form.scope) || 'ALL') as UnitScope;
@@ -47,11 +50,20 @@ export async function createDraft(deps: Pick<Deps, 'db'>, creator: Person, form:
       if (unknown.length) problems.push(`找不到单位：${unknown.join('、')}`);
     }
   }
+  // 反馈截止日期: the date picker sends '2026-12-05 +0800'; due by the end of that Beijing day.
+  const dueText = str(form.feedbackDue);
+  let feedbackDue: Date | null = null;
+  if (dueText) {
+    const day = /^(\d{4}-\d{2}-\d{2})/.exec(dueText)?.[1];
+    if (!day || Number.isNaN(beijingEndOfDay(day).getTime())) problems.push('反馈截止日期应为日期，例如 2026-12-05');
+    else if (day < beijingDay(deps.clock())) problems.push('反馈截止日期不能早于今天');
+    else feedbackDue = beijingEndOfDay(day);
+  }
   if (problems.length) throw new AppError('bad_input', `通知没有保存：${problems.join('；')}。请重新填写。`);
   const people = await resolveAudience(deps.db, audience);
   const ackRequired = str(form.ack) !== 'no';
   const notice = await deps.db.$transaction(async (tx) => {
-    const n = await tx.notice.create({ data: { title, body, createdById: creator.id, audience: audience as object, ackRequired } });
+    const n = await tx.notice.create({ data: { title, body, createdById: creator.id, audience: audience as object, ackRequired, feedbackDue } });
     await tx.noticeRecipient.createMany({ data: people.map((p) => ({ noticeId: n.id, personId: p.id })), skipDuplicates: true });
     return n;
   });
@@ -69,9 +81,28 @@ export function noticeJobId(noticeId: number, personId: number): string {
  */
 export async function confirmNotice(deps: Pick<Deps, 'db' | 'queue' | 'clock'>, noticeId: number): Promise<{ first: boolean; queued: number }> {
   const flipped = await deps.db.notice.updateMany({ where: { id: noticeId, status: 'DRAFT' }, data: { status: 'SENT', sentAt: deps.clock() } });
+  await createFeedbackObligations(deps, noticeId);
   const pending = await deps.db.noticeRecipient.findMany({ where: { noticeId, status: 'PENDING' }, select: { personId: true }, orderBy: { id: 'asc' } });
   await deps.queue.enqueueMany(pending.map((r) => ({ name: SEND_NOTICE_JOB, data: { noticeId, personId: r.personId }, jobId: noticeJobId(noticeId, r.personId) })));
   return { first: flipped.count === 1, queued: pending.length };
+}
+
+/**
+ * A confirmed notice with a feedback deadline: one THEMATIC_ACTIVITY obligation per recipient unit
+ * (planNoticeFeedback), written through the obligation's unique key, so every confirm may call it and
+ * only the first creates anything. Returns how many were created.
+ */
+export async function createFeedbackObligations(deps: Pick<Deps, 'db' | 'clock'>, noticeId: number): Promise<number> {
+  const notice = await deps.db.notice.findUnique({ where: { id: noticeId }, select: { id: true, title: true, status: true, feedbackDue: true, sentAt: true } });
+  if (!notice || notice.status !== 'SENT' || !notice.feedbackDue) return 0;
+  const recipients = await deps.db.noticeRecipient.findMany({ where: { noticeId }, select: { person: { select: { unitId: true } } } });
+  const unitIds = [...new Set(recipients.map((r) => r.person.unitId))];
+  const units = await deps.db.unit.findMany({
+    where: { id: { in: unitIds } },
+    select: { id: true, kind: true, active: true, people: { where: { role: 'SECRETARY', active: true }, select: { id: true, role: true, active: true } } },
+  });
+  const plan = planNoticeFeedback({ id: notice.id, title: notice.title, feedbackDue: notice.feedbackDue }, units, notice.sentAt ?? deps.clock());
+  return insertPlanned(deps.db, plan, deps.clock());
 }
 
 const PERMANENT = new Set(['lark_unreachable_target', 'lark_bad_request']);
@@ -108,7 +139,7 @@ export async function sendNoticeTo(deps: Pick<Deps, 'db' | 'messenger' | 'log'>,
   try {
     const { messageId } = await deps.messenger.card(
       { openId: r.person.larkOpenId },
-      noticeCard({ id: n.id, title: n.title, body: n.body, ackRequired: n.ackRequired, from: n.createdBy.name }),
+      noticeCard({ id: n.id, title: n.title, body: n.body, ackRequired: n.ackRequired, from: n.createdBy.name, feedbackDue: n.feedbackDue }),
       { purpose: NOTICE_PURPOSE, key: `${noticeId}-${personId}` },
     );
     await db.noticeRecipient.update({ where: { id: r.id }, data: { status: 'SENT', messageId, errorCode: null } });

@@ -69,12 +69,7 @@ export async function generateObligations(
     }
   }
 
-  let created = 0;
-  for (let i = 0; i < plan.length; i += CHUNK) {
-    const rows = plan.slice(i, i + CHUNK).map((p) => [p.ruleCode, p.ownerKey, p.unitId, p.personId, p.periodKey, p.subjectKey, p.title, p.periodStart, p.dueAt, p.requiredCount, o.now]);
-    created += await bulkInsertIgnore(db, 'Obligation', OBLIGATION_COLUMNS, rows);
-    o.onProgress?.(Math.min(i + CHUNK, plan.length), plan.length);
-  }
+  const created = await insertPlanned(db, plan, o.now, o.onProgress);
 
   // Reconcile the future of this year with the plan.
   const wanted = new Set(plan.map(obligationKey));
@@ -99,6 +94,20 @@ export async function generateObligations(
     await db.obligation.updateMany({ where: { id: { in: toReopen.slice(i, i + CHUNK) }, status: 'CANCELLED' }, data: { status: 'OPEN' } });
   }
   return { planned: plan.length, created, cancelled: toCancel.length, reopened: toReopen.length };
+}
+
+/**
+ * Write planned obligations through the unique key (ruleCode, ownerKey, periodKey, subjectKey): what
+ * exists already is left as it is. Returns how many rows were created.
+ */
+export async function insertPlanned(db: Db, plan: readonly PlannedObligation[], now: Date, onProgress?: (done: number, total: number) => void): Promise<number> {
+  let created = 0;
+  for (let i = 0; i < plan.length; i += CHUNK) {
+    const rows = plan.slice(i, i + CHUNK).map((p) => [p.ruleCode, p.ownerKey, p.unitId, p.personId, p.periodKey, p.subjectKey, p.title, p.periodStart, p.dueAt, p.requiredCount, now]);
+    created += await bulkInsertIgnore(db, 'Obligation', OBLIGATION_COLUMNS, rows);
+    onProgress?.(Math.min(i + CHUNK, plan.length), plan.length);
+  }
+  return created;
 }
 
 /** The rules this generator owns (calendar duties, list items, milestones); others are set elsewhere. */

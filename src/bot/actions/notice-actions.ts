@@ -24,7 +24,7 @@ export const noticeSubmit: CardActionDef = {
     const d = await createDraft(ctx.deps, person, ctx.action.formValue ?? {});
     await auditNotice(ctx.deps, ctx.action.operatorOpenId, 'notice.submit', 'ok', { noticeId: d.notice.id, recipients: d.recipients });
     await ctx.replyCard(
-      noticePreviewCard({ id: d.notice.id, title: d.notice.title, body: d.notice.body, audience: d.audience, ackRequired: d.notice.ackRequired, recipients: d.recipients }),
+      noticePreviewCard({ id: d.notice.id, title: d.notice.title, body: d.notice.body, audience: d.audience, ackRequired: d.notice.ackRequired, recipients: d.recipients, feedbackDue: d.notice.feedbackDue }),
     );
   },
 };
