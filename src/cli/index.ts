@@ -1,6 +1,7 @@
 import 'dotenv/config';
 import { isAppError } from '../errors.js';
 import { catalogCheck } from './commands/catalog.js';
+import { exportAssessment } from './commands/export.js';
 import type { CliArgs, CliCommand } from './commands/command.js';
 import { importList, importProjects, importRoster } from './commands/import.js';
 import { obligationsGenerate } from './commands/obligations.js';
@@ -9,7 +10,7 @@ import { importTemplates } from './commands/templates.js';
 import { openRuntime, type CliRuntime } from './runtime.js';
 
 /** The CLI table: `npm run cli -- <words> [args]`. One file per command group. */
-export const CLI_COMMANDS: readonly CliCommand[] = [importRoster, importList, importProjects, importTemplates, catalogCheck, obligationsGenerate, remindersTick];
+export const CLI_COMMANDS: readonly CliCommand[] = [importRoster, importList, importProjects, importTemplates, catalogCheck, obligationsGenerate, remindersTick, exportAssessment];
 
 export function parseArgs(argv: string[]): CliArgs {
   const positional: string[] = [];

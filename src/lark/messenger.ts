@@ -16,7 +16,7 @@ export interface OutMessage {
   to: Target;
   /** Reply to this message (quote) instead of starting a new one. */
   replyTo?: string;
-  msgType: 'text' | 'interactive' | 'post';
+  msgType: 'text' | 'interactive' | 'post' | 'file';
   /** The content object; stringified here as Lark wants. */
   content: unknown;
 }

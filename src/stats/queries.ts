@@ -5,6 +5,7 @@ import type { StatRow } from '../domain/stats/aggregate.js';
 const ROW_SELECT = {
   id: true,
   unitId: true,
+  personId: true,
   ruleCode: true,
   title: true,
   status: true,
@@ -15,10 +16,10 @@ const ROW_SELECT = {
   person: { select: { name: true } },
 } as const;
 
-type Selected = { id: number; unitId: number; ruleCode: string; title: string; status: StatRow['status']; late: boolean; dueAt: Date; unit: { name: string }; person: { name: string } | null };
+type Selected = { id: number; unitId: number; personId: number | null; ruleCode: string; title: string; status: StatRow['status']; late: boolean; dueAt: Date; unit: { name: string }; person: { name: string } | null };
 
 function toRow(r: Selected): StatRow {
-  return { id: r.id, unitId: r.unitId, unitName: r.unit.name, personName: r.person?.name ?? null, ruleCode: r.ruleCode, title: r.title, status: r.status, late: r.late, dueAt: r.dueAt };
+  return { id: r.id, unitId: r.unitId, unitName: r.unit.name, personId: r.personId, personName: r.person?.name ?? null, ruleCode: r.ruleCode, title: r.title, status: r.status, late: r.late, dueAt: r.dueAt };
 }
 
 /** Obligations due in [from, to), not cancelled, of one unit or (unitId undefined) all units. */

@@ -1,5 +1,6 @@
 import type { Command } from './command.js';
 import { duties } from './duties.js';
+import { exportCommand } from './export.js';
 import { help } from './help.js';
 import { notice } from './notice.js';
 import { report } from './report.js';
@@ -9,4 +10,4 @@ import { unit } from './unit.js';
 import { whoami } from './whoami.js';
 
 /** The command table: one file per command. /help lists them in this order. */
-export const COMMANDS: readonly Command[] = [help, whoami, duties, report, todo, unit, stats, notice];
+export const COMMANDS: readonly Command[] = [help, whoami, duties, report, todo, unit, stats, notice, exportCommand];

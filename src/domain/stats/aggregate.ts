@@ -6,6 +6,8 @@ export interface StatRow {
   unitId: number;
   unitName: string;
   personName: string | null;
+  /** The person an obligation is on (null for a unit duty); absent where a caller did not select it. */
+  personId?: number | null;
   ruleCode: string;
   title: string;
   status: 'OPEN' | 'DONE' | 'CANCELLED';
