@@ -1,5 +1,6 @@
 // A worker in a process of its own, for the kill test: `node --import tsx test/helpers/reminder-worker.ts`.
-// Env: DATABASE_URL, REDIS_URL, QUEUE, LARK_DOMAIN, LARK_APP_ID, LARK_APP_SECRET, CLOCK (ISO instant).
+// Env: DATABASE_URL, REDIS_URL, QUEUE, LARK_DOMAIN, LARK_APP_ID, LARK_APP_SECRET, CLOCK (ISO instant);
+// optional WORKER_CONCURRENCY (default 1) and LARK_APP_PER_SECOND (the pacer's app limit, for a scaled sandbox).
 // Locks are short (2 s) so a job left by a killed worker is taken over within seconds, not 30 s.
 // Prints "ready" when it consumes jobs.
 import { loadConfig } from '../../src/config.js';
@@ -10,6 +11,7 @@ import { JobQueue } from '../../src/jobs/queue.js';
 import { startWorker } from '../../src/jobs/worker.js';
 import { createLarkClient } from '../../src/lark/client.js';
 import { LarkMessenger } from '../../src/lark/messenger.js';
+import { LARK_LIMITS, Pacer } from '../../src/lark/pacer.js';
 import { createLogger } from '../../src/logger.js';
 import { loadDomainConfig } from '../../src/ops/domain-config.js';
 
@@ -22,7 +24,8 @@ const config = loadConfig({
   REDIS_URL: env.REDIS_URL,
 });
 const log = createLogger({ level: env.WORKER_LOG ?? 'silent' });
-const db = createPrisma(config.databaseUrl!, { max: 4 });
+const concurrency = Number(env.WORKER_CONCURRENCY ?? 1);
+const db = createPrisma(config.databaseUrl!, { max: Math.max(4, Math.min(concurrency, 16)) });
 const base = redisBackend(config.redisUrl!);
 const backend: QueueBackend = {
   ...base,
@@ -38,7 +41,7 @@ const deps: Deps = {
   config,
   db,
   lark,
-  messenger: new LarkMessenger({ client: lark, db, log }),
+  messenger: new LarkMessenger({ client: lark, db, log, ...(env.LARK_APP_PER_SECOND ? { pacer: new Pacer({ ...LARK_LIMITS, appPerSecond: Number(env.LARK_APP_PER_SECOND) }) } : {}) }),
   queue: new JobQueue(backend, env.QUEUE),
   log,
   clock,
@@ -46,7 +49,7 @@ const deps: Deps = {
   calendar,
   botOpenId: 'ou_sandbox_bot',
 };
-const worker = startWorker(backend, deps, { concurrency: 1, queueName: env.QUEUE });
+const worker = startWorker(backend, deps, { concurrency, queueName: env.QUEUE });
 await worker.waitUntilReady();
 process.stdout.write('ready\n');
 process.on('SIGTERM', () => {
