@@ -13,31 +13,8 @@ import { sheetFromArrays } from '../src/domain/roster/table.js';
 import { buildAssessmentWorkbook } from '../src/export/assessment.js';
 import { importRoster } from '../src/import/roster-import.js';
 import { generateObligations } from '../src/obligations/generate.js';
+import { provinceRoster } from './province-roster.js';
 import { loadDomainConfig } from '../src/ops/domain-config.js';
-
-const UNITS = 1000;
-const PEOPLE_PER_UNIT = 15;
-const ORGS_PER_UNIT = 20;
-const ROLES = ['书记', '分管领导', ...Array<string>(10).fill('班子成员'), '党建工作人员', '党建工作人员', '党建工作人员'];
-
-function tables(): Record<string, string[][]> {
-  const units = [['单位编号', '单位名称', '单位类型']];
-  const people = [['人员编号', '姓名', '单位编号', '角色', '职务', '飞书open_id', '手机号', '邮箱']];
-  const orgs = [['组织编号', '组织名称', '所属单位编号', '组织类型', '软弱涣散']];
-  const points = [['人员编号', '组织编号']];
-  for (let u = 0; u < UNITS; u++) {
-    const uc = `U${String(u).padStart(4, '0')}`;
-    units.push([uc, `第${u}镇党委`, '镇党委']);
-    for (let o = 0; o < ORGS_PER_UNIT; o++) orgs.push([`G${uc}-${o}`, `第${u}镇第${o}村党支部`, uc, '村', o === 3 ? '是' : '否']);
-    for (let p = 0; p < PEOPLE_PER_UNIT; p++) {
-      const n = u * PEOPLE_PER_UNIT + p;
-      const role = ROLES[p]!;
-      people.push([`P${String(n).padStart(6, '0')}`, `人员${n}`, uc, role, '职务', `ou_bench_${n}`, `139${String(n).padStart(8, '0')}`, '']);
-      if (role !== '党建工作人员') points.push([`P${String(n).padStart(6, '0')}`, `G${uc}-${p % ORGS_PER_UNIT}`]);
-    }
-  }
-  return { 单位: units, 人员: people, 基层党组织: orgs, 联系点: points };
-}
 
 const secs = (t0: number) => `${((performance.now() - t0) / 1000).toFixed(2)} s`;
 
@@ -52,7 +29,7 @@ async function main(): Promise<void> {
   try {
     const now = new Date('2026-11-25T10:00:00+08:00');
     let t0 = performance.now();
-    const parsed = parseRoster(Object.entries(tables()).map(([n, rows]) => sheetFromArrays(n, rows)));
+    const parsed = parseRoster(Object.entries(provinceRoster(1)).map(([n, rows]) => sheetFromArrays(n, rows)));
     if (!parsed.ok) throw new Error(JSON.stringify(parsed.problems.slice(0, 5)));
     await importRoster(prisma, parsed.value, { now: new Date('2026-01-05T00:00:00Z') });
     const gen = await generateObligations(prisma, { year: 2026, now: new Date('2026-01-05T00:00:00Z'), catalog: loadDomainConfig().catalog.current });

@@ -15,37 +15,9 @@ import { parseRoster } from '../src/domain/roster/roster.js';
 import { type RawBook, sheetFromArrays } from '../src/domain/roster/table.js';
 import { readBook } from '../src/import/read-table.js';
 import { importRoster } from '../src/import/roster-import.js';
+import { provinceRoster } from './province-roster.js';
 import { generateObligations } from '../src/obligations/generate.js';
 import { loadDomainConfig } from '../src/ops/domain-config.js';
-
-const UNITS = 1000;
-const PEOPLE_PER_UNIT = 15;
-const ORGS_PER_UNIT = 20;
-const ROLES = ['书记', '分管领导', ...Array<string>(10).fill('班子成员'), '党建工作人员', '党建工作人员', '党建工作人员'];
-
-function tables(variant: number): Record<string, string[][]> {
-  const units = [['单位编号', '单位名称', '单位类型']];
-  const people = [['人员编号', '姓名', '单位编号', '角色', '职务', '飞书open_id', '手机号', '邮箱']];
-  const orgs = [['组织编号', '组织名称', '所属单位编号', '组织类型', '软弱涣散']];
-  const points = [['人员编号', '组织编号']];
-  for (let u = 0; u < UNITS; u++) {
-    const uc = `U${String(u).padStart(4, '0')}`;
-    units.push([uc, `第${u}镇党委`, '镇党委']);
-    for (let o = 0; o < ORGS_PER_UNIT; o++) {
-      orgs.push([`G${uc}-${o}`, `第${u}镇第${o}村党支部`, uc, o % 5 === 0 ? '社区' : '村', o === 3 ? '是' : '否']);
-    }
-    for (let p = 0; p < PEOPLE_PER_UNIT; p++) {
-      const n = u * PEOPLE_PER_UNIT + p;
-      // variant 2: 5 % of people left out (with their liaison points), 10 % get a new title.
-      if (variant === 2 && n % 20 === 7) continue;
-      const title = variant === 2 && n % 10 === 1 ? '新职务' : '职务';
-      const role = ROLES[p]!;
-      people.push([`P${String(n).padStart(6, '0')}`, `人员${n}`, uc, role, title, `ou_bench_${n}`, `139${String(n).padStart(8, '0')}`, '']);
-      if (role !== '党建工作人员') points.push([`P${String(n).padStart(6, '0')}`, `G${uc}-${p % ORGS_PER_UNIT}`]);
-    }
-  }
-  return { 单位: units, 人员: people, 基层党组织: orgs, 联系点: points };
-}
 
 const bookOf = (t: Record<string, string[][]>): RawBook => Object.entries(t).map(([n, rows]) => sheetFromArrays(n, rows));
 
@@ -64,12 +36,12 @@ async function main(): Promise<void> {
   await applyMigrations(url);
   const prisma = createPrisma(url);
   try {
-    let book = bookOf(tables(1));
+    let book = bookOf(provinceRoster(1));
     if (process.argv.includes('--xlsx')) {
       const dir = await mkdtemp(path.join(os.tmpdir(), 'roster-bench-'));
       const file = path.join(dir, 'roster.xlsx');
       const wb = new ExcelJS.Workbook();
-      for (const [name, rows] of Object.entries(tables(1))) wb.addWorksheet(name).addRows(rows);
+      for (const [name, rows] of Object.entries(provinceRoster(1))) wb.addWorksheet(name).addRows(rows);
       await wb.xlsx.writeFile(file);
       book = await timed('read xlsx (15k people, 20k orgs)', () => readBook(file));
       await rm(dir, { recursive: true });
@@ -94,7 +66,7 @@ async function main(): Promise<void> {
     console.log(JSON.stringify(again));
     const same = await timed('re-import, nothing changed', () => importRoster(prisma, parsed.value, { now: new Date('2026-02-05T00:00:00Z') }));
     console.log(JSON.stringify(same));
-    const p2 = parseRoster(bookOf(tables(2)));
+    const p2 = parseRoster(bookOf(provinceRoster(2)));
     if (!p2.ok) throw new Error(JSON.stringify(p2.problems.slice(0, 5)));
     const changed = await timed('re-import, 5 % left out, 10 % edited', () =>
       importRoster(prisma, p2.value, { now: new Date('2026-03-05T00:00:00Z') }),
@@ -114,7 +86,7 @@ async function cliRun(): Promise<void> {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'roster-cli-'));
   const file = path.join(dir, 'roster.xlsx');
   const wb = new ExcelJS.Workbook();
-  for (const [name, rows] of Object.entries(tables(1))) wb.addWorksheet(name).addRows(rows);
+  for (const [name, rows] of Object.entries(provinceRoster(1))) wb.addWorksheet(name).addRows(rows);
   await wb.xlsx.writeFile(file);
   const db = new URL(process.env.DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/test');
   db.pathname = `/bench_cli_${Date.now().toString(36)}`;

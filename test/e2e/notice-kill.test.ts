@@ -2,7 +2,7 @@
 // in flight: a new worker finishes it and every recipient has exactly one card. Real PostgreSQL, Redis
 // and the Lark sandbox (its rate limit scaled up so this runs in seconds); the worker is a child process
 // (test/helpers/reminder-worker.ts).
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startApp } from '../../src/app.js';
@@ -11,6 +11,7 @@ import { silentLogger } from '../../src/logger.js';
 import { confirmNotice } from '../../src/notices/service.js';
 import { startSandbox, type Sandbox } from '../../src/sandbox/index.js';
 import { redisUrl, sleep } from '../helpers/bot.js';
+import { startChildWorker } from '../helpers/child-worker.js';
 import { freshDatabase, type FreshDatabase } from '../helpers/db.js';
 
 const N = 2000;
@@ -34,32 +35,17 @@ async function until(cond: () => boolean | Promise<boolean>, timeoutMs = 30_000)
 
 /** A worker in a child process (test/helpers/reminder-worker.ts) with `concurrency` jobs at a time. */
 async function childWorker(sandbox: Sandbox, db: FreshDatabase, queueName: string, concurrency: number): Promise<ChildProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'test/helpers/reminder-worker.ts'], {
-    env: {
-      ...process.env,
-      DATABASE_URL: db.url,
-      REDIS_URL: redisUrl(),
-      QUEUE: queueName,
-      LARK_DOMAIN: sandbox.baseUrl,
-      LARK_APP_ID: sandbox.appId,
-      LARK_APP_SECRET: sandbox.appSecret,
-      CLOCK: NOW.toISOString(),
-      WORKER_CONCURRENCY: String(concurrency),
-      LARK_APP_PER_SECOND: String((RATE * 48) / 50),
-    },
-    stdio: ['ignore', 'pipe', 'inherit'],
+  const child = await startChildWorker({
+    DATABASE_URL: db.url,
+    QUEUE: queueName,
+    LARK_DOMAIN: sandbox.baseUrl,
+    LARK_APP_ID: sandbox.appId,
+    LARK_APP_SECRET: sandbox.appSecret,
+    CLOCK: NOW.toISOString(),
+    WORKER_CONCURRENCY: String(concurrency),
+    LARK_APP_PER_SECOND: String((RATE * 48) / 50),
   });
   cleanups.push(async () => void child.kill('SIGKILL'));
-  await new Promise<void>((resolve, reject) => {
-    const t = setTimeout(() => reject(new Error('child worker did not start')), 20_000);
-    child.stdout!.on('data', (b: Buffer) => {
-      if (b.toString().includes('ready')) {
-        clearTimeout(t);
-        resolve();
-      }
-    });
-    child.once('exit', (code) => reject(new Error(`child worker exited (${code})`)));
-  });
   return child;
 }
 

@@ -1,7 +1,8 @@
 // Exactly one reminder however it goes: several app instances ticking at once, a worker killed while
 // Lark holds its answer, the queue's Redis data wiped between ticks. Real PostgreSQL, Redis and the
 // Lark sandbox; the worker of the kill test is a child process.
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { startChildWorker } from '../helpers/child-worker.js';
 import { randomBytes } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -238,30 +239,14 @@ describe('exactly one reminder', () => {
 
 /** A worker in a child process (test/helpers/reminder-worker.ts), reaching Lark at `larkDomain`. */
 async function childWorker(w: World, larkDomain: string): Promise<ChildProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'test/helpers/reminder-worker.ts'], {
-    env: {
-      ...process.env,
-      DATABASE_URL: w.db.url,
-      REDIS_URL: redisUrl(),
-      QUEUE: w.queueName,
-      LARK_DOMAIN: larkDomain,
-      LARK_APP_ID: w.sandbox.appId,
-      LARK_APP_SECRET: w.sandbox.appSecret,
-      CLOCK: MONDAY.toISOString(),
-    },
-    stdio: ['ignore', 'pipe', 'inherit'],
+  return startChildWorker({
+    DATABASE_URL: w.db.url,
+    QUEUE: w.queueName,
+    LARK_DOMAIN: larkDomain,
+    LARK_APP_ID: w.sandbox.appId,
+    LARK_APP_SECRET: w.sandbox.appSecret,
+    CLOCK: MONDAY.toISOString(),
   });
-  await new Promise<void>((resolve, reject) => {
-    const t = setTimeout(() => reject(new Error('child worker did not start')), 20_000);
-    child.stdout!.on('data', (b: Buffer) => {
-      if (b.toString().includes('ready')) {
-        clearTimeout(t);
-        resolve();
-      }
-    });
-    child.once('exit', (code) => reject(new Error(`child worker exited (${code})`)));
-  });
-  return child;
 }
 
 /**
