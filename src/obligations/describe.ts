@@ -1,11 +1,12 @@
 import { beijingDay, workingDaysBetween, type WorkingCalendar } from '../domain/calendar/working-days.js';
 import { citation, findRule, type Catalog } from '../domain/duties/catalog.js';
+import type { ObligationStatus } from '../generated/prisma/enums.js';
 
 export interface ObligationView {
   title: string;
   ruleCode: string;
   dueAt: Date;
-  status: 'OPEN' | 'DONE' | 'CANCELLED';
+  status: ObligationStatus;
   requiredCount: number;
   doneCount: number;
   late: boolean;
@@ -31,6 +32,7 @@ export function describeObligation(ob: ObligationView, now: Date, catalog: Catal
   let state: string;
   if (ob.status === 'DONE') state = ob.late ? '已完成（逾期完成）' : '已完成';
   else if (ob.status === 'CANCELLED') state = '已取消';
+  else if (ob.status === 'SUBMITTED') state = ob.dueAt < now ? '已提交（逾期提交），待组织部验收' : '已提交，待组织部验收';
   else if (overdue) state = `已逾期 ${workingDaysBetween(dueDay, today, cal)} 个工作日`;
   else {
     const left = workingDaysBetween(today, dueDay, cal);

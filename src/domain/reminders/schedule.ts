@@ -20,7 +20,7 @@
 // - of several due rows of one obligation for one recipient (the bot was down), only the latest
 //   stage is sent, the others are skipped ('superseded');
 // - what is left is grouped per recipient: one digest card per recipient and day.
-import type { Role } from '../../generated/prisma/enums.js';
+import type { ObligationStatus, Role } from '../../generated/prisma/enums.js';
 import { addWorkingDays, beijingDay, isWorkingHours, workingDaysBetween, type WorkingCalendar, type WorkingHours } from '../calendar/working-days.js';
 import type { DutyRule } from '../duties/catalog.js';
 import { dueDayOf, reminderStages } from '../duties/reminder-plan.js';
@@ -125,7 +125,7 @@ export interface DueReminder {
   recipientId: number;
   /** 'YYYY-MM-DD' */
   sendOn: string;
-  obligation: { status: 'OPEN' | 'DONE' | 'CANCELLED'; dueAt: Date };
+  obligation: { status: ObligationStatus; dueAt: Date };
 }
 
 export type SkipReason = 'closed' | 'past-due' | 'superseded';

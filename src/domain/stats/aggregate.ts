@@ -1,4 +1,5 @@
 // Completion, timeliness and overdue counts over obligations. Pure: `now` is a parameter.
+import type { ObligationStatus } from '../../generated/prisma/enums.js';
 
 /** The fields of an obligation the statistics need. */
 export interface StatRow {
@@ -10,7 +11,7 @@ export interface StatRow {
   personId?: number | null;
   ruleCode: string;
   title: string;
-  status: 'OPEN' | 'DONE' | 'CANCELLED';
+  status: ObligationStatus;
   late: boolean;
   dueAt: Date;
 }
