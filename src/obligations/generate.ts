@@ -112,5 +112,7 @@ export async function insertPlanned(db: Db, plan: readonly PlannedObligation[], 
 
 /** The rules this generator owns (calendar duties, list items, milestones); others are set elsewhere. */
 function plannedRuleCodes(catalog: Catalog): string[] {
-  return catalog.rules.filter((r) => r.recurrence.kind !== 'set' || r.code === 'LIST_ITEM' || r.code === 'PROJECT_MILESTONE').map((r) => r.code);
+  return catalog.rules
+    .filter((r) => (r.recurrence.kind !== 'set' && !r.subject) || r.code === 'LIST_ITEM' || r.code === 'PROJECT_MILESTONE')
+    .map((r) => r.code);
 }

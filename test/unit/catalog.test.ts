@@ -57,9 +57,13 @@ describe('duty catalog: the shipped file', () => {
     expect(getRule(catalog, 'QUARTERLY_WORK_MEETING')).toMatchObject({ owner: 'unit', accountableRole: 'SECRETARY', organiserRole: 'STAFF', ownerRoles: [] });
     expect(getRule(catalog, 'DEBRIEF')).toMatchObject({ recurrence: { kind: 'year', count: 1 }, window: { from: '12-01', to: '01-31' } });
     expect(getRule(catalog, 'YEARLY_PLAN')).toMatchObject({ owner: 'unit', due: '03-31', window: null });
-    for (const code of ['PROJECT_MILESTONE', 'LIST_ITEM', 'THEMATIC_ACTIVITY', 'INSPECTION_RECTIFICATION', 'WEAK_ORG_RECTIFICATION']) {
+    for (const code of ['PROJECT_MILESTONE', 'LIST_ITEM', 'THEMATIC_ACTIVITY', 'INSPECTION_RECTIFICATION']) {
       expect(getRule(catalog, code).recurrence, code).toEqual({ kind: 'set' });
     }
+    // An inspection finding is closed by the OD on evidence; a weak org's unit reports monthly until the mark is lifted.
+    expect(getRule(catalog, 'INSPECTION_RECTIFICATION')).toMatchObject({ closedBy: 'od', subject: null });
+    expect(getRule(catalog, 'WEAK_ORG_RECTIFICATION')).toMatchObject({ owner: 'unit', subject: 'weakOrg', closedBy: 'reporter', recurrence: { kind: 'month', count: 1 } });
+    expect(getRule(catalog, 'QUARTERLY_WORK_MEETING')).toMatchObject({ closedBy: 'reporter', subject: null });
   });
 
   it('fills reminder defaults by recurrence', () => {
@@ -181,6 +185,16 @@ describe('duty catalog: refused edits name the line and the field', () => {
     expect(loadError(edit('"code": "LIST_ITEM"', '"recurrence": { "kind": "set" },', '"recurrence": { "kind": "set" }, "due": "period_end",'))).toMatch(
       /rules\[6\]\.due 截止时间由设定者给出的责任/,
     );
+  });
+
+  it('who closes a duty, and a weak-org subject on a duty that cannot carry it', () => {
+    expect(loadError(edit('"code": "INSPECTION_RECTIFICATION"', '"closedBy": "od"', '"closedBy": "OD"'))).toMatch(
+      /rules\[8\]\.closedBy 应为 "reporter"（报告即完成）或 "od"（组织部验收后完成）/,
+    );
+    expect(loadError(edit('"code": "WEAK_ORG_RECTIFICATION"', '"kind": "month", "count": 1', '"kind": "year", "count": 1'))).toMatch(
+      /rules\[9\]\.subject 按整顿记录的责任须按月、季度或半年报告/,
+    );
+    expect(loadError(edit('"code": "WEAK_ORG_RECTIFICATION"', '"subject": "weakOrg"', '"subject": "org"'))).toMatch(/rules\[9\]\.subject 应为 "weakOrg"/);
   });
 
   it('bad reminders and evidence', () => {

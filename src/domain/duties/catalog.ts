@@ -65,6 +65,16 @@ export interface DutyRule {
    */
   window: { from: string; to: string } | null;
   reminders: ReminderPolicy;
+  /**
+   * Who closes it: 'reporter' (default) — the report completes it; 'od' — a report submits it and OD
+   * staff accept it on the evidence or return it (inspection rectifications, 五(三)).
+   */
+  closedBy: 'reporter' | 'od';
+  /**
+   * 'weakOrg': owed per open weak-org rectification record (not by every unit), once per recurrence
+   * period, until the OD lifts the mark. null: owed as the owner/recurrence say.
+   */
+  subject: 'weakOrg' | null;
   evidence: EvidenceField[];
   clause: Clause;
   seeAlso: Clause[];
@@ -146,6 +156,8 @@ const ruleSchema = z
     due: z.union([z.literal('period_end'), monthDay], { error: '应为 "period_end" 或月-日，如 "03-31"' }).optional(),
     window: z.strictObject({ from: monthDay, to: monthDay }).optional(),
     reminders: reminderPolicy.partial().optional(),
+    closedBy: z.enum(['reporter', 'od'], { error: '应为 "reporter"（报告即完成）或 "od"（组织部验收后完成）' }).optional(),
+    subject: z.literal('weakOrg', { error: '应为 "weakOrg"（按软弱涣散党组织整顿记录）' }).optional(),
     evidence: z.array(evidenceField).min(1, { error: '至少应有 1 项' }),
     clause,
     seeAlso: z.array(clause).default([]),
@@ -169,6 +181,10 @@ const ruleSchema = z
       if (r.window) issue('window', 'window 只适用于每年一次的责任（recurrence.kind 为 year）');
     }
     if (r.due && r.window) issue('window', 'due 和 window 只能设其一');
+    if (r.subject) {
+      if (r.owner !== 'unit') issue('subject', '按整顿记录的责任须为单位责任（owner: "unit"）');
+      if (r.recurrence.kind === 'set' || r.recurrence.kind === 'year') issue('subject', '按整顿记录的责任须按月、季度或半年报告（recurrence.kind 为 month、quarter 或 half）');
+    }
     const keys = new Set<string>();
     r.evidence.forEach((f, i) => {
       if (keys.has(f.key)) ctx.addIssue({ code: 'custom', path: ['evidence', i, 'key'], message: `字段名 "${f.key}" 重复` });
@@ -229,6 +245,8 @@ export function loadCatalog(jsonText: string, options: LoadCatalogOptions = {}):
       due: r.due ?? 'period_end',
       window: r.window ?? null,
       reminders: { ...defaults, ...r.reminders },
+      closedBy: r.closedBy ?? 'reporter',
+      subject: r.subject ?? null,
       evidence: r.evidence,
       clause: r.clause,
       seeAlso: r.seeAlso,

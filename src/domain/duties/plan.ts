@@ -145,7 +145,7 @@ export function planObligations({ year, now, catalog, roster }: PlanInput): Plan
   const out: PlannedObligation[] = [];
 
   for (const rule of catalog.rules) {
-    if (rule.recurrence.kind === 'set') continue;
+    if (rule.recurrence.kind === 'set' || rule.subject) continue;
     const count = rule.recurrence.count;
     const slots = dueSlots(rule, year).filter((s) => s.dueAt > now);
 
