@@ -9,6 +9,8 @@ export type Action =
   | 'unit.view' // see a unit's open items and statistics
   | 'district.view' // see every unit
   | 'inspection.record' // record an inspection and its findings (五(三))
+  | 'inspection.review' // accept or return a submitted rectification
+  | 'weakorg.mark' // mark an org weak and lax, or lift the mark (四(一)3)
   | 'export' // assessment export
   | 'rules.change' // change the duty catalog
   | 'notice.send'; // broadcast a notice
@@ -18,6 +20,8 @@ const ALLOWED: Readonly<Record<Action, readonly Role[]>> = {
   'unit.view': ['SECRETARY', 'STAFF', 'OD_STAFF', 'DISTRICT_LEADER'],
   'district.view': ['OD_STAFF', 'DISTRICT_LEADER'],
   'inspection.record': ['OD_STAFF'],
+  'inspection.review': ['OD_STAFF'],
+  'weakorg.mark': ['OD_STAFF'],
   export: ['OD_STAFF'],
   'rules.change': ['OD_STAFF'],
   'notice.send': ['OD_STAFF'],
@@ -29,6 +33,8 @@ const REASON: Readonly<Record<Action, string>> = {
   'unit.view': '只有本单位书记、党建工作人员和区委组织部可以查看单位情况。',
   'district.view': '只有区委组织部和区领导可以查看全区情况。',
   'inspection.record': '只有区委组织部工作人员可以记录督查情况。',
+  'inspection.review': '只有区委组织部工作人员可以验收整改。',
+  'weakorg.mark': '只有区委组织部工作人员可以标记软弱涣散党组织或销号。',
   export: '只有区委组织部工作人员可以导出考核材料。',
   'rules.change': '只有区委组织部工作人员可以修改责任目录。',
   'notice.send': '只有区委组织部工作人员可以发布通知。',
