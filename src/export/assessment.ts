@@ -1,12 +1,17 @@
 // The year's assessment export (五(四)): one workbook of the figures /统计 shows, by unit, by leader and by
 // duty type, every report, and per secretary the material for the debrief (四(二)4).
+//
+// Written with exceljs' streaming writer straight to a file, each row committed as it is made; the
+// figures come from PostgreSQL already counted per unit, person or duty (the /统计 rules, in SQL) and the
+// reports in pages, so memory stays flat however many obligations and reports the year has.
 import ExcelJS from 'exceljs';
 import type { Db } from '../db/client.js';
 import { findRule, type Catalog } from '../domain/duties/catalog.js';
-import { percent, summarise, summariseBy, type StatRow, type Summary } from '../domain/stats/aggregate.js';
+import { percent, summarise, type Summary } from '../domain/stats/aggregate.js';
+import { Prisma } from '../generated/prisma/client.js';
 import type { Role } from '../generated/prisma/enums.js';
 import { loadDomainConfig } from '../ops/domain-config.js';
-import { activeUnits, rowsDueIn } from '../stats/queries.js';
+import { activeUnits } from '../stats/queries.js';
 import { dutyName, dutyOrder } from '../stats/view.js';
 
 export interface AssessmentOptions {
@@ -15,6 +20,15 @@ export interface AssessmentOptions {
   now: Date;
   /** The duty catalog (default: config/duty-catalog.json). */
   catalog?: Catalog;
+}
+
+/** Data rows written per sheet (header and the 合计 row not counted). */
+export interface AssessmentCounts {
+  units: number;
+  people: number;
+  duties: number;
+  reports: number;
+  secretaries: number;
 }
 
 export const ROLE_ZH: Readonly<Record<Role, string>> = {
@@ -29,6 +43,8 @@ export const ROLE_ZH: Readonly<Record<Role, string>> = {
 /** The figure columns shared by the first three sheets. */
 const FIGURE_HEADERS = ['应完成', '已完成', '按时完成', '逾期完成', '逾期未完成', '完成率(%)', '按时率(%)'];
 const FIGURE_WIDTHS = [9, 9, 10, 10, 11, 11, 11];
+/** Reports read per round trip. */
+const REPORT_PAGE = 5000;
 
 /** The figure cells of a summary: due, done, on time, late (done after due), overdue (open past due), rates in %. */
 export function figureCells(s: Summary): Array<number | null> {
@@ -38,15 +54,6 @@ export function figureCells(s: Summary): Array<number | null> {
 /** Year bounds in Beijing time. */
 export function yearBounds(year: number): { from: Date; to: Date } {
   return { from: new Date(`${year}-01-01T00:00:00+08:00`), to: new Date(`${year + 1}-01-01T00:00:00+08:00`) };
-}
-
-function addSheet(wb: ExcelJS.Workbook, name: string, headers: string[], widths: number[]): ExcelJS.Worksheet {
-  const ws = wb.addWorksheet(name, { views: [{ state: 'frozen', ySplit: 1 }] });
-  ws.columns = headers.map((header, i) => ({ header, width: widths[i] ?? 12 }));
-  const head = ws.getRow(1);
-  head.font = { bold: true };
-  head.alignment = { vertical: 'middle', horizontal: 'center', wrapText: true };
-  return ws;
 }
 
 const beijingDate = (d: Date): string => new Date(d.getTime() + 8 * 3600_000).toISOString().slice(0, 10);
@@ -68,68 +75,135 @@ export function fieldsText(catalog: Catalog, ruleCode: string, fields: unknown):
     .join('；');
 }
 
-export async function buildAssessmentWorkbook(db: Db, opts: AssessmentOptions): Promise<ExcelJS.Workbook> {
+type Counted = Pick<Summary, 'total' | 'done' | 'onTime' | 'overdue'>;
+const toSummary = (c: Counted): Summary => ({ ...c, completionRate: c.total ? c.done / c.total : null, onTimeRate: c.done ? c.onTime / c.done : null });
+
+/**
+ * The /统计 figures (`summarise`) of the year's obligations that are not cancelled, counted in SQL per
+ * `key` (one group under key 0 when null), optionally of one duty only.
+ */
+async function figuresBy<K extends number | string>(db: Db, opts: { from: Date; to: Date; now: Date }, key: 'unitId' | 'personId' | 'ruleCode' | null, ruleCode?: string): Promise<Map<K, Summary>> {
+  const { from, to, now } = opts;
+  const rows = await db.$queryRaw<Array<Counted & { key: K }>>`
+    SELECT ${key ? Prisma.raw(`o."${key}"`) : Prisma.sql`0`} AS key,
+           count(*) FILTER (WHERE o."status" = 'DONE' OR o."dueAt" <= ${now})::int AS total,
+           count(*) FILTER (WHERE o."status" = 'DONE')::int AS done,
+           count(*) FILTER (WHERE o."status" = 'DONE' AND NOT o."late")::int AS "onTime",
+           count(*) FILTER (WHERE o."status" = 'OPEN' AND o."dueAt" < ${now})::int AS overdue
+    FROM "Obligation" o
+    WHERE o."dueAt" >= ${from} AND o."dueAt" < ${to} AND o."status" <> 'CANCELLED'
+      ${ruleCode ? Prisma.sql`AND o."ruleCode" = ${ruleCode}` : Prisma.empty}
+    GROUP BY 1`;
+  return new Map(rows.map(({ key: k, ...c }) => [k, toSummary(c)]));
+}
+
+interface ReportRow {
+  id: number;
+  unitId: number;
+  createdAt: Date;
+  late: boolean;
+  text: string;
+  fields: unknown;
+  personName: string;
+  unitName: string;
+  ruleCode: string;
+  periodKey: string;
+  title: string;
+}
+
+/** The year's reports (not withdrawn) by unit, then as stored, read in pages of REPORT_PAGE (keyset). */
+async function* reportsOf(db: Db, from: Date, to: Date): AsyncGenerator<ReportRow> {
+  let last: ReportRow | undefined;
+  for (;;) {
+    const page = await db.$queryRaw<ReportRow[]>`
+      SELECT r."id", o."unitId", r."createdAt", r."late", r."text", r."fields", p."name" AS "personName",
+             u."name" AS "unitName", o."ruleCode", o."periodKey", o."title"
+      FROM "Report" r
+      JOIN "Obligation" o ON o."id" = r."obligationId"
+      JOIN "Person" p ON p."id" = r."personId"
+      JOIN "Unit" u ON u."id" = o."unitId"
+      WHERE r."withdrawnAt" IS NULL AND o."dueAt" >= ${from} AND o."dueAt" < ${to}
+        ${last ? Prisma.sql`AND (o."unitId", r."createdAt", r."id") > (${last.unitId}, ${last.createdAt}, ${last.id})` : Prisma.empty}
+      ORDER BY o."unitId", r."createdAt", r."id"
+      LIMIT ${REPORT_PAGE}`;
+    yield* page;
+    if (page.length < REPORT_PAGE) return;
+    last = page.at(-1);
+  }
+}
+
+type Cell = string | number | null;
+
+/** A sheet with a bold, centred, frozen header row; `columnStyle` applies to the cells of one column. */
+function addSheet(wb: ExcelJS.stream.xlsx.WorkbookWriter, name: string, headers: string[], widths: number[], columnStyle?: { column: number; style: Partial<ExcelJS.Style> }) {
+  const ws = wb.addWorksheet(name, { views: [{ state: 'frozen', ySplit: 1 }] });
+  ws.columns = headers.map((header, i) => ({ header, width: widths[i] ?? 12, ...(columnStyle?.column === i + 1 ? { style: columnStyle.style } : {}) }));
+  const head = ws.getRow(1);
+  head.font = { bold: true };
+  head.alignment = { vertical: 'middle', horizontal: 'center', wrapText: true };
+  head.commit();
+  let rows = 0;
+  return {
+    add(cells: Cell[], font?: Partial<ExcelJS.Font>): void {
+      const row = ws.addRow(cells);
+      if (font) row.font = font;
+      row.commit();
+      rows++;
+    },
+    /** Finishes the sheet; returns its data rows. */
+    done(): number {
+      ws.commit();
+      return rows;
+    },
+  };
+}
+
+/** Writes the year's assessment workbook to `file` (.xlsx), sheet by sheet, row by row. */
+export async function writeAssessmentWorkbook(db: Db, file: string, opts: AssessmentOptions): Promise<AssessmentCounts> {
   const { year, now } = opts;
   const catalog = opts.catalog ?? loadDomainConfig().catalog.current;
   const { from, to } = yearBounds(year);
-  const rows = await rowsDueIn(db, { from, to });
-  const units = await activeUnits(db);
+  const span = { from, to, now };
+  const none = summarise([], now);
 
-  const wb = new ExcelJS.Workbook();
+  const wb = new ExcelJS.stream.xlsx.WorkbookWriter({ filename: file, useStyles: true, useSharedStrings: false });
   wb.creator = 'dangjian-bot';
   wb.created = now;
 
   // 按单位
-  const byUnit = summariseBy(rows, (r) => r.unitId, now);
+  const [units, byUnit, all] = await Promise.all([activeUnits(db), figuresBy<number>(db, span, 'unitId'), figuresBy<number>(db, span, null)]);
   const wsUnit = addSheet(wb, '按单位', ['单位', ...FIGURE_HEADERS], [28, ...FIGURE_WIDTHS]);
-  for (const u of units) wsUnit.addRow([u.name, ...figureCells(byUnit.get(u.id) ?? summarise([], now))]);
-  wsUnit.addRow(['合计', ...figureCells(summarise(rows, now))]).font = { bold: true };
+  for (const u of units) wsUnit.add([u.name, ...figureCells(byUnit.get(u.id) ?? none)]);
+  wsUnit.add(['合计', ...figureCells(all.get(0) ?? none)], { bold: true });
+  const unitRows = wsUnit.done() - 1;
 
-  // 按责任人
-  const personRows = rows.filter((r): r is StatRow & { personId: number } => typeof r.personId === 'number');
-  const byPerson = summariseBy<number>(personRows, (r) => r.personId as number, now);
+  // 按责任人: everyone with an obligation of the year that is not cancelled
+  const byPerson = await figuresBy<number>(db, span, 'personId');
   const people = await db.person.findMany({
-    where: { id: { in: [...byPerson.keys()] } },
+    where: { obligations: { some: { dueAt: { gte: from, lt: to }, status: { not: 'CANCELLED' } } } },
     select: { id: true, name: true, role: true, unit: { select: { name: true } } },
     orderBy: [{ unitId: 'asc' }, { role: 'asc' }, { id: 'asc' }],
   });
   const wsPerson = addSheet(wb, '按责任人', ['责任人', '单位', '角色', ...FIGURE_HEADERS], [12, 28, 22, ...FIGURE_WIDTHS]);
-  for (const p of people) wsPerson.addRow([p.name, p.unit.name, ROLE_ZH[p.role], ...figureCells(byPerson.get(p.id)!)]);
+  for (const p of people) wsPerson.add([p.name, p.unit.name, ROLE_ZH[p.role], ...figureCells(byPerson.get(p.id) ?? none)]);
+  const personRows = wsPerson.done();
 
   // 按责任类型
-  const byDuty = [...summariseBy(rows, (r) => r.ruleCode, now)].sort((a, b) => dutyOrder(catalog, a[0]) - dutyOrder(catalog, b[0]));
+  const byDuty = [...(await figuresBy<string>(db, span, 'ruleCode'))].sort((a, b) => dutyOrder(catalog, a[0]) - dutyOrder(catalog, b[0]) || a[0].localeCompare(b[0]));
   const wsDuty = addSheet(wb, '按责任类型', ['责任类型', '依据条款', ...FIGURE_HEADERS], [40, 50, ...FIGURE_WIDTHS]);
   for (const [code, s] of byDuty) {
     const rule = findRule(catalog, code);
-    wsDuty.addRow([dutyName(catalog, code), rule ? `${rule.clause.ref} ${rule.clause.quote}` : '', ...figureCells(s)]);
+    wsDuty.add([dutyName(catalog, code), rule ? `${rule.clause.ref} ${rule.clause.quote}` : '', ...figureCells(s)]);
   }
+  const dutyRows = wsDuty.done();
 
   // 报告明细
-  const reports = await db.report.findMany({
-    where: { withdrawnAt: null, obligation: { dueAt: { gte: from, lt: to } } },
-    select: {
-      createdAt: true,
-      late: true,
-      text: true,
-      fields: true,
-      person: { select: { name: true } },
-      obligation: { select: { ruleCode: true, periodKey: true, title: true, unit: { select: { name: true } } } },
-    },
-    orderBy: [{ obligation: { unitId: 'asc' } }, { createdAt: 'asc' }, { id: 'asc' }],
-  });
-  const wsReports = addSheet(wb, '报告明细', ['单位', '汇报人', '责任类型', '事项', '期间', '提交日期', '是否逾期', '报告内容'], [28, 12, 30, 40, 10, 12, 10, 80]);
-  for (const r of reports) {
-    wsReports.addRow([
-      r.obligation.unit.name,
-      r.person.name,
-      dutyName(catalog, r.obligation.ruleCode),
-      r.obligation.title,
-      r.obligation.periodKey,
-      beijingDate(r.createdAt),
-      r.late ? '是' : '否',
-      fieldsText(catalog, r.obligation.ruleCode, r.fields) || r.text,
-    ]);
+  const top = { wrapText: true, vertical: 'top' } as const;
+  const wsReports = addSheet(wb, '报告明细', ['单位', '汇报人', '责任类型', '事项', '期间', '提交日期', '是否逾期', '报告内容'], [28, 12, 30, 40, 10, 12, 10, 80], { column: 8, style: { alignment: top } });
+  for await (const r of reportsOf(db, from, to)) {
+    wsReports.add([r.unitName, r.personName, dutyName(catalog, r.ruleCode), r.title, r.periodKey, beijingDate(r.createdAt), r.late ? '是' : '否', fieldsText(catalog, r.ruleCode, r.fields) || r.text]);
   }
+  const reportRows = wsReports.done();
 
   // 述职材料
   const secretaries = await db.person.findMany({
@@ -149,43 +223,34 @@ export async function buildAssessmentWorkbook(db: Db, opts: AssessmentOptions): 
         })
       ).map((c) => [c.personId, c._count._all]),
     );
-  const [visits, meetings] = await Promise.all([countOf('LIAISON_VISIT_SECRETARY'), countOf('PC_MEETING_STUDY')]);
+  const [visits, meetings, milestones] = await Promise.all([countOf('LIAISON_VISIT_SECRETARY'), countOf('PC_MEETING_STUDY'), figuresBy<number>(db, span, 'personId', 'PROJECT_MILESTONE')]);
   const projects = await db.project.findMany({ where: { ownerPersonId: { in: secIds }, year }, select: { ownerPersonId: true, title: true }, orderBy: { id: 'asc' } });
   const projectsOf = new Map<number, string[]>();
   for (const p of projects) projectsOf.set(p.ownerPersonId, [...(projectsOf.get(p.ownerPersonId) ?? []), p.title]);
 
-  const wsDebrief = addSheet(
-    wb,
-    '述职材料',
-    ['单位', '书记', ...FIGURE_HEADERS, '到联系点检查指导(次)', '主持研究党建工作会议(次)', '书记项目', '项目节点(已完成/应完成/逾期)', '综述'],
-    [28, 12, ...FIGURE_WIDTHS, 14, 14, 36, 16, 90],
-  );
+  const debriefHeaders = ['单位', '书记', ...FIGURE_HEADERS, '到联系点检查指导(次)', '主持研究党建工作会议(次)', '书记项目', '项目节点(已完成/应完成/逾期)', '综述'];
+  const wsDebrief = addSheet(wb, '述职材料', debriefHeaders, [28, 12, ...FIGURE_WIDTHS, 14, 14, 36, 16, 90], { column: debriefHeaders.length, style: { alignment: top } });
+  const rate = (x: number | null) => (x === null ? '—' : `${percent(x)}%`);
   for (const s of secretaries) {
-    const own = personRows.filter((r) => r.personId === s.id);
-    const sum = summarise(own, now);
-    const ms = summarise(
-      own.filter((r) => r.ruleCode === 'PROJECT_MILESTONE'),
-      now,
-    );
+    const sum = byPerson.get(s.id) ?? none;
+    const ms = milestones.get(s.id) ?? none;
     const v = visits.get(s.id) ?? 0;
     const m = meetings.get(s.id) ?? 0;
     const proj = projectsOf.get(s.id) ?? [];
-    const rate = (x: number | null) => (x === null ? '—' : `${percent(x)}%`);
     const summary =
       `${year}年度应完成党建责任 ${sum.total} 项，已完成 ${sum.done} 项（按时 ${sum.onTime} 项、逾期完成 ${sum.done - sum.onTime} 项），` +
       `逾期未完成 ${sum.overdue} 项，完成率 ${rate(sum.completionRate)}，按时率 ${rate(sum.onTimeRate)}；` +
       `到基层联系点检查指导 ${v} 次，主持党组（党委）会议研究基层党建工作 ${m} 次；` +
       (proj.length ? `书记项目「${proj.join('」「')}」节点完成 ${ms.done}/${ms.total}${ms.overdue ? `，逾期 ${ms.overdue} 个` : ''}。` : '无书记项目。');
-    wsDebrief.addRow([s.unit.name, s.name, ...figureCells(sum), v, m, proj.join('、'), `${ms.done}/${ms.total}/${ms.overdue}`, summary]);
+    wsDebrief.add([s.unit.name, s.name, ...figureCells(sum), v, m, proj.join('、'), `${ms.done}/${ms.total}/${ms.overdue}`, summary]);
   }
-  wsDebrief.getColumn(wsDebrief.columnCount).alignment = { wrapText: true, vertical: 'top' };
-  wsReports.getColumn(8).alignment = { wrapText: true, vertical: 'top' };
+  const secretaryRows = wsDebrief.done();
 
-  return wb;
+  await wb.commit();
+  return { units: unitRows, people: personRows, duties: dutyRows, reports: reportRows, secretaries: secretaryRows };
 }
 
 /** The one-line summary printed by the CLI and sent with the file. */
-export function assessmentSummary(wb: ExcelJS.Workbook, year: number): string {
-  const count = (name: string) => Math.max(0, (wb.getWorksheet(name)?.rowCount ?? 1) - 1);
-  return `${year} 年度考核材料：${count('按单位') - 1} 个单位，${count('按责任人')} 名责任人，${count('报告明细')} 份报告，${count('述职材料')} 名书记的述职材料`;
+export function assessmentSummary(c: AssessmentCounts, year: number): string {
+  return `${year} 年度考核材料：${c.units} 个单位，${c.people} 名责任人，${c.reports} 份报告，${c.secretaries} 名书记的述职材料`;
 }

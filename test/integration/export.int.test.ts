@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import ExcelJS from 'exceljs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildAssessmentWorkbook } from '../../src/export/assessment.js';
+import { writeAssessmentWorkbook } from '../../src/export/assessment.js';
 import { recordReport } from '../../src/reports/record.js';
 import { freshDatabase, type FreshDatabase } from '../helpers/db.js';
 import { DEMO, seedDistrict } from '../helpers/district.js';
@@ -29,9 +29,8 @@ describe('assessment export (五(四))', () => {
     await recordReport(p, { obligationId: oct.id, personId: sec.id, sourceKey: 't2', text: '10月联系点', fields: { place: '东风村' }, evidence: [], now });
     await recordReport(p, { obligationId: meeting.id, personId: other.id, sourceKey: 't3', text: '第四季度党建工作会议', fields: { topic: '四季度工作' }, evidence: [], now: new Date('2026-11-20T10:00:00+08:00') });
 
-    const built = await buildAssessmentWorkbook(p, { year: 2026, now });
     const file = path.join(mkdtempSync(path.join(tmpdir(), 'export-')), 'assessment.xlsx');
-    await built.xlsx.writeFile(file);
+    await writeAssessmentWorkbook(p, file, { year: 2026, now });
     wb = new ExcelJS.Workbook();
     await wb.xlsx.readFile(file);
   }, 120_000);

@@ -1,6 +1,10 @@
+import { createReadStream } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { can, refusal } from '../../access/policy.js';
 import { AppError } from '../../errors.js';
-import { assessmentSummary, buildAssessmentWorkbook } from '../../export/assessment.js';
+import { assessmentSummary, writeAssessmentWorkbook } from '../../export/assessment.js';
 import { requirePerson } from '../../people/lookup.js';
 import type { Command } from './command.js';
 
@@ -20,12 +24,18 @@ export const exportCommand: Command = {
       await ctx.replyText(`年度“${args.trim()}”看不懂，请写成例如：/导出 2026`);
       return;
     }
-    const wb = await buildAssessmentWorkbook(deps.db, { year, now, catalog: deps.catalog.current });
-    const file = Buffer.from(await wb.xlsx.writeBuffer());
     const fileName = `${year}年度党建责任考核材料.xlsx`;
-    const uploaded = await deps.lark.im.v1.file.create({ data: { file_type: 'xls', file_name: fileName, file } });
-    if (!uploaded?.file_key) throw new AppError('lark_server_error', '考核材料上传到飞书失败，请稍后再试。');
-    await ctx.replyText(`${assessmentSummary(wb, year)}。文件见下。`);
-    await deps.messenger.send({ purpose: 'export', key: msg.messageId, to: { chatId: msg.chatId }, replyTo: msg.messageId, msgType: 'file', content: { file_key: uploaded.file_key } });
+    // Written to a temp file and uploaded from there (streamed both ways), then removed.
+    const dir = await mkdtemp(path.join(tmpdir(), 'dangjian-export-'));
+    try {
+      const file = path.join(dir, 'assessment.xlsx');
+      const counts = await writeAssessmentWorkbook(deps.db, file, { year, now, catalog: deps.catalog.current });
+      const uploaded = await deps.lark.im.v1.file.create({ data: { file_type: 'xls', file_name: fileName, file: createReadStream(file) } });
+      if (!uploaded?.file_key) throw new AppError('lark_server_error', '考核材料上传到飞书失败，请稍后再试。');
+      await ctx.replyText(`${assessmentSummary(counts, year)}。文件见下。`);
+      await deps.messenger.send({ purpose: 'export', key: msg.messageId, to: { chatId: msg.chatId }, replyTo: msg.messageId, msgType: 'file', content: { file_key: uploaded.file_key } });
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   },
 };

@@ -1,4 +1,4 @@
-import { buildAssessmentWorkbook, assessmentSummary } from '../../export/assessment.js';
+import { assessmentSummary, writeAssessmentWorkbook } from '../../export/assessment.js';
 import { loadDomainConfig } from '../../ops/domain-config.js';
 import type { CliCommand } from './command.js';
 
@@ -15,8 +15,7 @@ export const exportAssessment: CliCommand = {
     if (Number.isNaN(now.getTime())) throw new Error('--now 应为时间，例如 2026-11-26T09:00:00+08:00');
     const rt = await runtime();
     const t = performance.now();
-    const wb = await buildAssessmentWorkbook(rt.db, { year, now, catalog: loadDomainConfig().catalog.current });
-    await wb.xlsx.writeFile(out);
-    console.log(`${assessmentSummary(wb, year)}，已写入 ${out}（${Math.round(performance.now() - t)} ms）`);
+    const counts = await writeAssessmentWorkbook(rt.db, out, { year, now, catalog: loadDomainConfig().catalog.current });
+    console.log(`${assessmentSummary(counts, year)}，已写入 ${out}（${Math.round(performance.now() - t)} ms）`);
   },
 };
