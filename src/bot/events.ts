@@ -3,6 +3,7 @@ import type { Logger } from '../logger.js';
 import { onBotWelcome } from './handlers/on-bot-welcome.js';
 import { onCardAction } from './handlers/on-card-action.js';
 import { onMessage } from './handlers/on-message.js';
+import { onMessageRead } from './handlers/on-message-read.js';
 import type { Normalized } from './normalize.js';
 
 export type EventHandler = (n: Normalized, deps: Deps, log: Logger) => Promise<void>;
@@ -13,4 +14,5 @@ export const EVENT_HANDLERS: Readonly<Record<string, EventHandler>> = {
   'card.action.trigger': onCardAction,
   'im.chat.access_event.bot_p2p_chat_entered_v1': onBotWelcome,
   'im.chat.member.bot.added_v1': onBotWelcome,
+  'im.message.message_read_v1': onMessageRead,
 };

@@ -63,7 +63,16 @@ export interface OtherEvent {
   chatId?: string;
 }
 
-export type InboundEvent = IncomingMessage | CardAction | OtherEvent;
+/** im.message.message_read_v1: a user read messages the bot sent them in the direct chat. */
+export interface MessageRead {
+  kind: 'message_read';
+  readerOpenId: string;
+  /** Milliseconds since the epoch. */
+  readTimeMs: number;
+  messageIds: string[];
+}
+
+export type InboundEvent = IncomingMessage | CardAction | MessageRead | OtherEvent;
 
 export interface Normalized {
   meta: EnvelopeMeta;
@@ -117,6 +126,16 @@ export function normalizeEnvelope(raw: unknown): Normalized {
       token: String(e.token ?? ''),
     };
     return { meta, event: card, dedupeKey: `evt:${eventId}` };
+  }
+  if (eventType === 'im.message.message_read_v1') {
+    const reader = (e.reader ?? {}) as Json;
+    const read: MessageRead = {
+      kind: 'message_read',
+      readerOpenId: str(reader.reader_id?.open_id, 'event.reader.reader_id.open_id'),
+      readTimeMs: Number(reader.read_time) || meta.createTimeMs,
+      messageIds: Array.isArray(e.message_id_list) ? e.message_id_list.filter((id: unknown): id is string => typeof id === 'string' && id !== '') : [],
+    };
+    return { meta, event: read, dedupeKey: `evt:${eventId}` };
   }
   const openId = e.operator_id?.open_id ?? e.operator?.open_id ?? e.user?.open_id ?? e.users?.[0]?.user_id?.open_id;
   const other: OtherEvent = {

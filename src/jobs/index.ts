@@ -1,8 +1,8 @@
 import { handleEventJob } from './handle-event.job.js';
 import type { JobDef } from './job.js';
 import { recoverInboundJob } from './recover-inbound.job.js';
-import { chaseNoticeJob, sendNoticeJob } from './send-notice.job.js';
+import { chaseNoticeJob, noticeReadsJob, sendNoticeJob } from './send-notice.job.js';
 import { sendReminderJob } from './send-reminder.job.js';
 
 /** The job table: one file per job. The worker dispatches by name; cron jobs are scheduled at start. */
-export const JOBS: readonly JobDef<any>[] = [handleEventJob, recoverInboundJob, sendReminderJob, sendNoticeJob, chaseNoticeJob];
+export const JOBS: readonly JobDef<any>[] = [handleEventJob, recoverInboundJob, sendReminderJob, sendNoticeJob, chaseNoticeJob, noticeReadsJob];

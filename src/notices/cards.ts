@@ -2,6 +2,8 @@
 import { button, buttons, card, esc, hr, md, type Element } from '../cards/card.js';
 import { beijingDay } from '../domain/calendar/working-days.js';
 import { ROLE_LABEL, SCOPE_LABEL, type RoleFilter, type UnitScope } from './audience.js';
+import type { ReadRefresh } from './reads.js';
+import { urgencyLine, type ChaseUrgency } from './urgent.js';
 
 const opt = (label: string, value: string) => ({ text: { tag: 'plain_text', content: label }, value });
 
@@ -122,18 +124,30 @@ export interface NoticeStatusView {
   pending: number;
   /** Unit name → names of people who have not acknowledged (delivered only). */
   notAcked: [string, string[]][];
+  /** Unread cards still being checked with Lark in the background, or too old to check. */
+  reads: ReadRefresh;
+  /** Whether 催办 buzzes now. */
+  urgency: ChaseUrgency;
+  /** Recipients buzzed so far. */
+  buzzed: number;
 }
 
 export function noticeStatusCard(s: NoticeStatusView): Record<string, unknown> {
   const els: Element[] = [
-    md(`**${esc(s.title)}**\n收件人 ${s.total} 人：已送达 ${s.delivered}，已读 ${s.read}，已回执 ${s.acknowledged}，失败 ${s.failed.length}${s.pending ? `，发送中 ${s.pending}` : ''}`),
+    md(
+      `**${esc(s.title)}**\n收件人 ${s.total} 人：已送达 ${s.delivered}，已读 ${s.read}，已回执 ${s.acknowledged}，失败 ${s.failed.length}` +
+        `${s.pending ? `，发送中 ${s.pending}` : ''}${s.buzzed ? `，已加急 ${s.buzzed}` : ''}`,
+    ),
   ];
+  if (s.reads.checking) els.push(md(`<font color='grey'>另有 ${s.reads.checking} 份未读通知正在向飞书核对已读情况，请稍后再发 /通知 状态 ${s.id} 查看。</font>`));
+  if (s.reads.tooOld) els.push(md(`<font color='grey'>通知发出已超过7天，飞书不再提供已读查询；已读人数为此前记录的情况。</font>`));
   if (!s.sent) els.push(md('该通知尚未确认发送。'));
   if (s.failed.length) {
     els.push(hr(), md(`**无法送达**（不会重试，请另行通知）\n${s.failed.map((f) => `${esc(f.unit)} ${esc(f.name)}：${esc(f.code)}`).join('\n')}`));
   }
   if (s.notAcked.length) {
     els.push(hr(), md(`**未回执**\n${s.notAcked.map(([unit, names]) => `${esc(unit)}：${names.map(esc).join('、')}`).join('\n')}`));
+    els.push(md(`<font color='grey'>${urgencyLine(s.urgency)}</font>`));
     els.push(buttons(button('催办', { action: 'notice.chase', noticeId: s.id }, 'danger')));
   } else if (s.sent && s.delivered) {
     els.push(md('已送达的收件人均已回执。'));

@@ -1,6 +1,6 @@
 // Notices (通知): draft with a fixed recipient list, confirm once (DRAFT → SENT with updateMany), one
-// queue job per recipient, receipts (已阅/收到 clicks, Lark read_users on demand), and a chase of the
-// non-acknowledgers. See docs/notices.md.
+// queue job per recipient, receipts (已阅/收到 clicks; reads in reads.ts), and a chase of the
+// non-acknowledgers, buzzed after the deadline (urgent.ts). See docs/notices.md.
 import { audit } from '../access/audit.js';
 import { can, refusal } from '../access/policy.js';
 import type { Deps } from '../deps.js';
@@ -11,6 +11,8 @@ import { classifyLarkError } from '../lark/errors.js';
 import { insertPlanned } from '../obligations/generate.js';
 import { describeAudience, parseAudience, resolveAudience, splitUnitNames, unknownUnits, type Audience, type RoleFilter, type UnitScope } from './audience.js';
 import { noticeCard, noticeChaseCard, type NoticeStatusView } from './cards.js';
+import { refreshReads } from './reads.js';
+import { buzzChase, chaseUrgency, countBuzzed, type BuzzOutcome, type ChaseUrgency } from './urgent.js';
 
 export const SEND_NOTICE_JOB = 'send-notice';
 export const CHASE_NOTICE_JOB = 'chase-notice';
@@ -152,29 +154,67 @@ export async function sendNoticeTo(deps: Pick<Deps, 'db' | 'messenger' | 'log'>,
   }
 }
 
-/** One reminder to one non-acknowledger (purpose 'notice-chase': a second chase sends nothing new). */
-export async function chaseNoticeTo(deps: Pick<Deps, 'db' | 'messenger' | 'log' | 'clock'>, noticeId: number, personId: number): Promise<NoticeSendOutcome> {
+/**
+ * One reminder to one non-acknowledger (purpose 'notice-chase': a second chase sends nothing new); with
+ * `urgent` (decided when the OD clicked 催办), the chase message is also buzzed, once (buzzChase).
+ */
+export async function chaseNoticeTo(
+  deps: Pick<Deps, 'db' | 'messenger' | 'lark' | 'log' | 'clock'>,
+  noticeId: number,
+  personId: number,
+  o: { urgent?: boolean } = {},
+): Promise<NoticeSendOutcome & { buzz?: BuzzOutcome }> {
   const { db } = deps;
   const r = await db.noticeRecipient.findUnique({ where: { noticeId_personId: { noticeId, personId } }, include: { person: true, notice: true } });
   if (!r || r.status !== 'SENT' || r.ackAt || !r.person.larkOpenId) return { status: 'skipped' };
+  let sent: { messageId: string; deduped: boolean };
   try {
-    const { messageId, deduped } = await deps.messenger.card({ openId: r.person.larkOpenId }, noticeChaseCard({ id: noticeId, title: r.notice.title }), {
+    sent = await deps.messenger.card({ openId: r.person.larkOpenId }, noticeChaseCard({ id: noticeId, title: r.notice.title }), {
       purpose: NOTICE_CHASE_PURPOSE,
       key: `${noticeId}-${personId}`,
     });
-    if (!deduped) await db.noticeRecipient.updateMany({ where: { id: r.id, chasedAt: null }, data: { chasedAt: deps.clock() } });
-    return { status: deduped ? 'already-sent' : 'sent', messageId };
   } catch (err) {
     if (isAppError(err) && PERMANENT.has(err.code)) return { status: 'failed', reason: failureCode(err) };
     throw err;
   }
+  if (!sent.deduped) await db.noticeRecipient.updateMany({ where: { id: r.id, chasedAt: null }, data: { chasedAt: deps.clock() } });
+  const buzz = o.urgent ? await buzzChase(deps, { noticeId, personId, openId: r.person.larkOpenId, messageId: sent.messageId }) : undefined;
+  return { status: sent.deduped ? 'already-sent' : 'sent', messageId: sent.messageId, ...(buzz ? { buzz } : {}) };
 }
 
-/** 催办: one chase job per delivered recipient who has not acknowledged. */
-export async function chaseNotice(deps: Pick<Deps, 'db' | 'queue'>, noticeId: number): Promise<{ targets: number; alreadyChased: number }> {
+/** Whether 催办 on this notice buzzes now. */
+export function noticeUrgency(deps: Pick<Deps, 'config' | 'clock'>, notice: { feedbackDue: Date | null }): ChaseUrgency {
+  return chaseUrgency(notice.feedbackDue, deps.clock(), deps.config.urgentAfterWorkingDays !== undefined);
+}
+
+export interface ChaseResult {
+  targets: number;
+  alreadyChased: number;
+  urgency: ChaseUrgency;
+  /** Targets to be buzzed now, and those buzzed before (both 0 unless urgent). */
+  buzzing: number;
+  alreadyBuzzed: number;
+}
+
+/**
+ * 催办: one chase job per delivered recipient who has not acknowledged. Whether it buzzes is decided
+ * here, at the click, and carried by the job (and its id, so that a chase before the deadline does
+ * not keep a later urgent one from being queued).
+ */
+export async function chaseNotice(deps: Pick<Deps, 'db' | 'queue' | 'config' | 'clock'>, noticeId: number): Promise<ChaseResult> {
+  const notice = await deps.db.notice.findUnique({ where: { id: noticeId }, select: { feedbackDue: true } });
+  if (!notice) throw new AppError('not_found', `找不到编号为 ${noticeId} 的通知。`);
+  const urgency = noticeUrgency(deps, notice);
   const rows = await deps.db.noticeRecipient.findMany({ where: { noticeId, status: 'SENT', ackAt: null }, select: { personId: true, chasedAt: true } });
-  await deps.queue.enqueueMany(rows.map((r) => ({ name: CHASE_NOTICE_JOB, data: { noticeId, personId: r.personId }, jobId: `notice-chase-${noticeId}-${r.personId}` })));
-  return { targets: rows.length, alreadyChased: rows.filter((r) => r.chasedAt).length };
+  await deps.queue.enqueueMany(
+    rows.map((r) => ({
+      name: CHASE_NOTICE_JOB,
+      data: { noticeId, personId: r.personId, urgent: urgency.urgent },
+      jobId: `notice-chase-${noticeId}-${r.personId}${urgency.urgent ? '-urgent' : ''}`,
+    })),
+  );
+  const done = urgency.urgent ? await countBuzzed(deps, noticeId, rows.map((r) => r.personId)) : { buzzed: 0, refused: 0 };
+  return { targets: rows.length, alreadyChased: rows.filter((r) => r.chasedAt).length, urgency, buzzing: urgency.urgent ? rows.length - done.buzzed - done.refused : 0, alreadyBuzzed: done.buzzed };
 }
 
 /** 已阅/收到: ackAt (and readAt) set once. */
@@ -186,32 +226,10 @@ export async function acknowledge(deps: Pick<Deps, 'db' | 'clock'>, noticeId: nu
   return res.count === 1 ? 'ok' : 'again';
 }
 
-/** Ask Lark who has read each delivered, unread notice card (read_users, one call per message). */
-export async function refreshReads(deps: Pick<Deps, 'db' | 'lark' | 'log'>, noticeId: number): Promise<void> {
-  const rows = await deps.db.noticeRecipient.findMany({
-    where: { noticeId, status: 'SENT', readAt: null, messageId: { not: null } },
-    select: { id: true, messageId: true, person: { select: { larkOpenId: true } } },
-  });
-  for (const r of rows) {
-    try {
-      const res = await deps.lark.im.v1.message.readUsers({ path: { message_id: r.messageId! }, params: { user_id_type: 'open_id', page_size: 100 } });
-      if (res.code !== 0) throw res;
-      const item = res.data?.items?.find((i) => i.user_id === r.person.larkOpenId);
-      if (item) {
-        const ms = Number(item.timestamp);
-        await deps.db.noticeRecipient.updateMany({ where: { id: r.id, readAt: null }, data: { readAt: Number.isFinite(ms) && ms > 0 ? new Date(ms) : new Date() } });
-      }
-    } catch (err) {
-      // Read status is a courtesy: a failure leaves it unknown for now.
-      deps.log.warn({ noticeId, messageId: r.messageId, failure: classifyLarkError(err) }, 'read_users failed');
-    }
-  }
-}
-
-export async function noticeStatus(deps: Pick<Deps, 'db' | 'lark' | 'log'>, noticeId: number): Promise<NoticeStatusView> {
+export async function noticeStatus(deps: Pick<Deps, 'db' | 'lark' | 'log' | 'queue' | 'config' | 'clock'>, noticeId: number): Promise<NoticeStatusView> {
   const notice = await deps.db.notice.findUnique({ where: { id: noticeId } });
   if (!notice) throw new AppError('not_found', `找不到编号为 ${noticeId} 的通知。`);
-  if (notice.status === 'SENT') await refreshReads(deps, noticeId);
+  const reads = await refreshReads(deps, noticeId);
   const rows = await deps.db.noticeRecipient.findMany({
     where: { noticeId },
     include: { person: { select: { name: true, unit: { select: { name: true } } } } },
@@ -235,5 +253,8 @@ export async function noticeStatus(deps: Pick<Deps, 'db' | 'lark' | 'log'>, noti
     failed: rows.filter((r) => r.status === 'FAILED').map((r) => ({ name: r.person.name, unit: r.person.unit.name, code: r.errorCode ?? 'failed' })),
     pending: notice.status === 'SENT' ? rows.filter((r) => r.status === 'PENDING').length : 0,
     notAcked: [...notAcked.entries()],
+    reads,
+    urgency: noticeUrgency(deps, notice),
+    buzzed: (await countBuzzed(deps, noticeId, rows.map((r) => r.personId))).buzzed,
   };
 }

@@ -122,11 +122,16 @@ describe('notices (通知)', () => {
     const chase = () => bot.sandbox.userClicks({ from: od, messageId: status.messageId, value: { action: 'notice.chase', noticeId } });
     await chase();
     const open = await bot.db.prisma.noticeRecipient.findMany({ where: { noticeId, status: 'SENT', ackAt: null }, include: { person: true } });
+    // No feedback deadline: no urgent push, and the OD is told so.
+    expect(JSON.stringify(status.content)).toContain('催办不使用飞书加急：该通知没有反馈截止日期。');
+    const answer = await bot.sandbox.waitFor((m) => m.parentId === status.messageId && typeof m.content?.text === 'string');
+    expect(answer.content.text).toBe(`已向 ${open.length} 位未回执的收件人发送催办提醒。未使用飞书加急：该通知没有反馈截止日期。`);
     await until(async () => chaseCards().length === open.length);
     await chase();
     await sleep(1000);
     expect(chaseCards().map((m) => m.toOpenId).sort()).toEqual(open.map((r) => r.person.larkOpenId).sort());
     expect(await bot.db.prisma.noticeRecipient.count({ where: { noticeId, chasedAt: { not: null } } })).toBe(open.length);
+    expect(bot.sandbox.sent().filter((m) => m.kind === 'urgent')).toHaveLength(0);
   });
 
   it('refuses a confirm or chase from someone outside the OD, audited as deny', async () => {

@@ -1,5 +1,6 @@
 import { isAppError } from '../../errors.js';
 import { noticePreviewCard } from '../../notices/cards.js';
+import { urgencyLine } from '../../notices/urgent.js';
 import { acknowledge, auditNotice, chaseNotice, confirmNotice, createDraft, requireNoticeSender } from '../../notices/service.js';
 import { requirePerson } from '../../people/lookup.js';
 import { intValue, type ActionContext, type CardActionDef } from './action.js';
@@ -62,20 +63,22 @@ export const noticeAck: CardActionDef = {
   },
 };
 
-/** 催办: one reminder to each delivered recipient who has not acknowledged. */
+/** 催办: one reminder to each delivered recipient who has not acknowledged; after the deadline also a buzz, when on. */
 export const noticeChase: CardActionDef = {
   name: 'notice.chase',
   async run(ctx) {
     await odSender(ctx, 'notice.chase');
     const noticeId = intValue(ctx.action.value, 'noticeId');
     const r = await chaseNotice(ctx.deps, noticeId);
-    await auditNotice(ctx.deps, ctx.action.operatorOpenId, 'notice.chase', 'ok', { noticeId, targets: r.targets });
-    await ctx.replyText(
-      !r.targets
-        ? '没有需要催办的人：已送达的收件人均已回执。'
-        : r.alreadyChased === r.targets
-          ? `这 ${r.targets} 人已经催办过，不再重复提醒。`
-          : `已向 ${r.targets - r.alreadyChased} 位未回执的收件人发送催办提醒${r.alreadyChased ? `（另有 ${r.alreadyChased} 人此前已催办，不再重复）` : ''}。`,
-    );
+    await auditNotice(ctx.deps, ctx.action.operatorOpenId, 'notice.chase', 'ok', { noticeId, targets: r.targets, urgent: r.urgency.urgent });
+    if (!r.targets) {
+      await ctx.replyText('没有需要催办的人：已送达的收件人均已回执。');
+      return;
+    }
+    const reminded =
+      r.alreadyChased === r.targets
+        ? `这 ${r.targets} 人已经催办过，不再重复发送提醒。`
+        : `已向 ${r.targets - r.alreadyChased} 位未回执的收件人发送催办提醒${r.alreadyChased ? `（另有 ${r.alreadyChased} 人此前已催办，不再重复）` : ''}。`;
+    await ctx.replyText(reminded + urgencyLine(r.urgency, { buzzing: r.buzzing, alreadyBuzzed: r.alreadyBuzzed }));
   },
 };
