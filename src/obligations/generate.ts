@@ -1,7 +1,8 @@
-import { bulkInsertIgnore, type BulkColumn } from '../db/bulk.js';
+import { bulkInsertIgnore, type BulkColumn, type Tx } from '../db/bulk.js';
 import type { Db } from '../db/client.js';
 import type { Catalog } from '../domain/duties/catalog.js';
 import { obligationKey, planListItem, planMilestone, planObligations, type PlannedObligation } from '../domain/duties/plan.js';
+import { syncWeakOrgs } from '../oversight/weak-orgs.js';
 
 export interface GenerateResult {
   planned: number;
@@ -93,14 +94,16 @@ export async function generateObligations(
   for (let i = 0; i < toReopen.length; i += CHUNK) {
     await db.obligation.updateMany({ where: { id: { in: toReopen.slice(i, i + CHUNK) }, status: 'CANCELLED' }, data: { status: 'OPEN' } });
   }
-  return { planned: plan.length, created, cancelled: toCancel.length, reopened: toReopen.length };
+  // Weak-org rectification records and their progress obligations (src/oversight/weak-orgs.ts).
+  const weak = await syncWeakOrgs(db, o);
+  return { planned: plan.length + weak.planned, created: created + weak.created, cancelled: toCancel.length + weak.cancelled, reopened: toReopen.length };
 }
 
 /**
  * Write planned obligations through the unique key (ruleCode, ownerKey, periodKey, subjectKey): what
  * exists already is left as it is. Returns how many rows were created.
  */
-export async function insertPlanned(db: Db, plan: readonly PlannedObligation[], now: Date, onProgress?: (done: number, total: number) => void): Promise<number> {
+export async function insertPlanned(db: Tx, plan: readonly PlannedObligation[], now: Date, onProgress?: (done: number, total: number) => void): Promise<number> {
   let created = 0;
   for (let i = 0; i < plan.length; i += CHUNK) {
     const rows = plan.slice(i, i + CHUNK).map((p) => [p.ruleCode, p.ownerKey, p.unitId, p.personId, p.periodKey, p.subjectKey, p.title, p.periodStart, p.dueAt, p.requiredCount, now]);

@@ -3,6 +3,7 @@ import { duties } from './duties.js';
 import { exportCommand } from './export.js';
 import { help } from './help.js';
 import { notice } from './notice.js';
+import { rectify } from './rectify.js';
 import { report } from './report.js';
 import { stats } from './stats.js';
 import { todo } from './todo.js';
@@ -10,4 +11,4 @@ import { unit } from './unit.js';
 import { whoami } from './whoami.js';
 
 /** The command table: one file per command. /help lists them in this order. */
-export const COMMANDS: readonly Command[] = [help, whoami, duties, report, todo, unit, stats, notice, exportCommand];
+export const COMMANDS: readonly Command[] = [help, whoami, duties, report, todo, unit, stats, notice, exportCommand, rectify];
