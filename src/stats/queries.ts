@@ -1,6 +1,7 @@
 // Reads for the oversight commands (/待办, /单位, /统计 and the plain questions).
 import type { Db } from '../db/client.js';
-import type { StatRow } from '../domain/stats/aggregate.js';
+import type { Counts, StatRow } from '../domain/stats/aggregate.js';
+import { Prisma } from '../generated/prisma/client.js';
 
 const ROW_SELECT = {
   id: true,
@@ -32,6 +33,56 @@ export async function rowsDueIn(db: Db, opts: { from: Date; to: Date; unitId?: n
   return rows.map(toRow);
 }
 
+export interface PeriodCounts {
+  total: Counts;
+  /** Per unit, units with obligations in the period (for one unit: that unit). */
+  byUnit: Map<number, Counts>;
+  /** Per duty (rule code). */
+  byDuty: Map<string, Counts>;
+}
+
+/**
+ * The /统计 figures of obligations due in [from, to) (not cancelled), of one unit or all, counted in
+ * PostgreSQL with the rules of summarise (src/domain/stats/aggregate.ts): counted = DONE or due by
+ * `now`; done = DONE; on time = DONE and not late; overdue = OPEN and due before `now` (SUBMITTED is
+ * counted, not done, not overdue). One scan, overall, by unit and by duty (GROUPING SETS).
+ */
+export async function countsDueIn(db: Db, opts: { from: Date; to: Date; now: Date; unitId?: number }): Promise<PeriodCounts> {
+  const { from, to, now, unitId } = opts;
+  const rows = await db.$queryRaw<Array<Counts & { g: number; unitId: number | null; ruleCode: string | null }>>`
+    SELECT GROUPING(o."unitId", o."ruleCode")::int AS g, o."unitId", o."ruleCode",
+           count(*) FILTER (WHERE o."status" = 'DONE' OR o."dueAt" <= ${now})::int AS total,
+           count(*) FILTER (WHERE o."status" = 'DONE')::int AS done,
+           count(*) FILTER (WHERE o."status" = 'DONE' AND NOT o."late")::int AS "onTime",
+           count(*) FILTER (WHERE o."status" = 'OPEN' AND o."dueAt" < ${now})::int AS overdue
+    FROM "Obligation" o
+    WHERE o."dueAt" >= ${from} AND o."dueAt" < ${to} AND o."status" <> 'CANCELLED'
+      ${unitId !== undefined ? Prisma.sql`AND o."unitId" = ${unitId}` : Prisma.empty}
+    GROUP BY GROUPING SETS ((o."unitId"), (o."ruleCode"), ())`;
+  const out: PeriodCounts = { total: { total: 0, done: 0, onTime: 0, overdue: 0 }, byUnit: new Map(), byDuty: new Map() };
+  for (const { g, unitId: u, ruleCode, total, done, onTime, overdue } of rows) {
+    const c = { total, done, onTime, overdue };
+    if (g === 3) out.total = c;
+    else if (g === 1) out.byUnit.set(u!, c);
+    else out.byDuty.set(ruleCode!, c);
+  }
+  return out;
+}
+
+/** The `limit` longest-overdue items (OPEN, due before `now`) due in [from, to), of one unit or all (as topOverdue). */
+export async function overdueIn(db: Db, opts: { from: Date; to: Date; now: Date; unitId?: number; limit: number }): Promise<StatRow[]> {
+  const { from, to, now, unitId, limit } = opts;
+  const end = to < now ? to : now;
+  return db.$queryRaw<StatRow[]>`
+    SELECT o.id, o."unitId", u.name AS "unitName", o."personId", p.name AS "personName", o."ruleCode", o.title,
+           o."status"::text AS status, o.late, o."dueAt"
+    FROM "Obligation" o JOIN "Unit" u ON u.id = o."unitId" LEFT JOIN "Person" p ON p.id = o."personId"
+    WHERE o."status" = 'OPEN' AND o."dueAt" >= ${from} AND o."dueAt" < ${end}
+      ${unitId !== undefined ? Prisma.sql`AND o."unitId" = ${unitId}` : Prisma.empty}
+    ORDER BY o."dueAt", o.id
+    LIMIT ${limit}`;
+}
+
 /** A unit's open items of the current period and earlier (what it still owes), by due date. */
 export async function openItemsOfUnit(db: Db, unitId: number, now: Date): Promise<StatRow[]> {
   const rows = await db.obligation.findMany({
@@ -42,19 +93,19 @@ export async function openItemsOfUnit(db: Db, unitId: number, now: Date): Promis
   return rows.map(toRow);
 }
 
-/** Overdue open items per active unit (units with none included, count 0). */
+/** Overdue open items (OPEN, due before `now`) per active unit (units with none included, count 0), in unit id order. */
 export async function overdueByUnit(db: Db, now: Date): Promise<Array<{ id: number; name: string; overdue: number }>> {
-  const [units, counts] = await Promise.all([
-    db.unit.findMany({ where: { active: true, kind: { not: 'OD' } }, select: { id: true, name: true }, orderBy: { id: 'asc' } }),
-    db.obligation.groupBy({ by: ['unitId'], where: { status: 'OPEN', dueAt: { lt: now } }, _count: { _all: true } }),
-  ]);
-  const byUnit = new Map(counts.map((c) => [c.unitId, c._count._all]));
-  return units.map((u) => ({ ...u, overdue: byUnit.get(u.id) ?? 0 }));
+  return db.$queryRaw<Array<{ id: number; name: string; overdue: number }>>`
+    SELECT u.id, u.name, COALESCE(c.n, 0)::int AS overdue
+    FROM "Unit" u
+    LEFT JOIN (SELECT o."unitId", count(*) AS n FROM "Obligation" o WHERE o."status" = 'OPEN' AND o."dueAt" < ${now} GROUP BY 1) c ON c."unitId" = u.id
+    WHERE u.active AND u.kind <> 'OD'
+    ORDER BY u.id`;
 }
 
-/** Active units (not the OD itself), for name matching. */
+/** Active units (not the OD itself), for name matching, in id order. */
 export async function activeUnits(db: Db): Promise<Array<{ id: number; name: string; code: string }>> {
-  return db.unit.findMany({ where: { active: true, kind: { not: 'OD' } }, select: { id: true, name: true, code: true }, orderBy: { id: 'asc' } });
+  return db.$queryRaw<Array<{ id: number; name: string; code: string }>>`SELECT id, name, code FROM "Unit" WHERE active AND kind <> 'OD' ORDER BY id`;
 }
 
 /** Obligations of one duty for one period key that are not done (and not cancelled), of one unit or all. */

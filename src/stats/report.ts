@@ -2,9 +2,9 @@
 import { card, esc, hr, md, type Element } from '../cards/card.js';
 import type { Deps } from '../deps.js';
 import type { Period } from '../domain/duties/periods.js';
-import { percentText, summariseBy, summarise, topOverdue, type Summary } from '../domain/stats/aggregate.js';
+import { percentText, summaryOf, type Counts, type Summary } from '../domain/stats/aggregate.js';
 import { rateChart, rateValues } from '../domain/stats/chart.js';
-import { activeUnits, rowsDueIn } from './queries.js';
+import { activeUnits, countsDueIn, overdueIn } from './queries.js';
 import { dutyName, dutyOrder, overdueLine, type Scope } from './view.js';
 
 const TOP_OVERDUE = 10;
@@ -21,9 +21,16 @@ function line(name: string, s: Summary): string {
  */
 export async function statsCard(deps: Deps, scope: Scope, period: Period, now: Date): Promise<Record<string, unknown>> {
   const catalog = deps.catalog.current;
-  const rows = await rowsDueIn(deps.db, { from: period.start, to: period.end, ...(scope.kind === 'unit' ? { unitId: scope.unitId } : {}) });
-  const total = summarise(rows, now);
-  const byDuty = [...summariseBy(rows, (r) => r.ruleCode, now)].sort((a, b) => dutyOrder(catalog, a[0]) - dutyOrder(catalog, b[0]));
+  const span = { from: period.start, to: period.end, now, ...(scope.kind === 'unit' ? { unitId: scope.unitId } : {}) };
+  const [counts, overdue, units] = await Promise.all([
+    countsDueIn(deps.db, span),
+    overdueIn(deps.db, { ...span, limit: TOP_OVERDUE }),
+    scope.kind === 'district' ? activeUnits(deps.db) : Promise.resolve([]),
+  ]);
+  const total = summaryOf(counts.total);
+  const byDuty = [...counts.byDuty]
+    .map(([code, c]) => [code, summaryOf(c)] as const)
+    .sort((a, b) => dutyOrder(catalog, a[0]) - dutyOrder(catalog, b[0]) || a[0].localeCompare(b[0]));
   const elements: Element[] = [
     md(
       total.total
@@ -33,25 +40,34 @@ export async function statsCard(deps: Deps, scope: Scope, period: Period, now: D
   ];
 
   let chartGroups: Array<{ name: string; summary: Summary }>;
+  let chartTitle = `各类责任完成率与按时率（${period.label}）`;
   if (scope.kind === 'district') {
-    const units = await activeUnits(deps.db);
-    const byUnit = summariseBy(rows, (r) => r.unitId, now);
-    const unitGroups = units.map((u) => ({ name: u.name, summary: byUnit.get(u.id) })).filter((g): g is { name: string; summary: Summary } => !!g.summary && g.summary.total > 0);
-    chartGroups = unitGroups;
+    const unitGroups = units
+      .map((u) => ({ id: u.id, name: u.name, counts: counts.byUnit.get(u.id) }))
+      .filter((g): g is { id: number; name: string; counts: Counts } => !!g.counts && g.counts.total > 0)
+      .map((g) => ({ id: g.id, name: g.name, summary: summaryOf(g.counts) }));
     elements.push(hr(), md('**按单位**'));
     const worst = [...unitGroups].sort((a, b) => b.summary.overdue - a.summary.overdue || (a.summary.completionRate ?? 1) - (b.summary.completionRate ?? 1));
     elements.push(md(worst.slice(0, MAX_UNIT_LINES).map((g) => line(g.name, g.summary)).join('\n') || '（无）'));
     if (worst.length > MAX_UNIT_LINES) elements.push(md(`另有 ${worst.length - MAX_UNIT_LINES} 个单位未列出。`));
+    // A card may carry 30 KB: with more units than lines, the chart shows the units listed (in unit order).
+    if (unitGroups.length > MAX_UNIT_LINES) {
+      const listed = new Set(worst.slice(0, MAX_UNIT_LINES).map((g) => g.id));
+      chartGroups = unitGroups.filter((g) => listed.has(g.id));
+      chartTitle = `逾期最多的 ${MAX_UNIT_LINES} 个单位完成率与按时率（${period.label}）`;
+    } else {
+      chartGroups = unitGroups;
+      chartTitle = `各单位完成率与按时率（${period.label}）`;
+    }
   } else {
     chartGroups = byDuty.map(([code, s]) => ({ name: dutyName(catalog, code), summary: s }));
   }
   const values = rateValues(chartGroups);
-  if (values.length) elements.push(rateChart(scope.kind === 'district' ? `各单位完成率与按时率（${period.label}）` : `各类责任完成率与按时率（${period.label}）`, values));
+  if (values.length) elements.push(rateChart(chartTitle, values));
 
   elements.push(hr(), md('**按责任类型**'));
   elements.push(md(byDuty.filter(([, s]) => s.total > 0).map(([code, s]) => line(dutyName(catalog, code), s)).join('\n') || '（无）'));
 
-  const overdue = topOverdue(rows, now, TOP_OVERDUE);
   elements.push(hr(), md(`**逾期事项**${total.overdue > TOP_OVERDUE ? `（前 ${TOP_OVERDUE} 项，共 ${total.overdue} 项）` : ''}`));
   elements.push(md(overdue.length ? overdue.map((r) => overdueLine(r, now, deps.calendar, { unit: scope.kind === 'district' })).join('\n') : '没有逾期事项。'));
 

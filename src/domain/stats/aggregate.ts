@@ -59,6 +59,15 @@ export function summarise(rows: readonly StatRow[], now: Date): Summary {
   return { total, done, onTime, overdue, completionRate: total ? done / total : null, onTimeRate: done ? onTime / done : null };
 }
 
+/** The four counts of a Summary, as PostgreSQL aggregates them (src/stats/queries.ts countsDueIn). */
+export type Counts = Pick<Summary, 'total' | 'done' | 'onTime' | 'overdue'>;
+
+/** A Summary from counts already made (same rates as summarise). */
+export function summaryOf(c: Counts): Summary {
+  const { total, done, onTime, overdue } = c;
+  return { total, done, onTime, overdue, completionRate: total ? done / total : null, onTimeRate: done ? onTime / done : null };
+}
+
 /** Summaries per key, in first-seen order of the key. */
 export function summariseBy<K>(rows: readonly StatRow[], key: (r: StatRow) => K, now: Date): Map<K, Summary> {
   const groups = new Map<K, StatRow[]>();
