@@ -111,24 +111,33 @@ interface ReportRow {
   title: string;
 }
 
-/** The year's reports (not withdrawn) by unit, then as stored, read in pages of REPORT_PAGE (keyset). */
+/**
+ * The year's reports (not withdrawn) by unit, then as stored, read in pages of REPORT_PAGE (keyset); the
+ * next page is fetched while the current one is written.
+ */
 async function* reportsOf(db: Db, from: Date, to: Date): AsyncGenerator<ReportRow> {
-  let last: ReportRow | undefined;
-  for (;;) {
-    const page = await db.$queryRaw<ReportRow[]>`
-      SELECT r."id", o."unitId", r."createdAt", r."late", r."text", r."fields", p."name" AS "personName",
-             u."name" AS "unitName", o."ruleCode", o."periodKey", o."title"
-      FROM "Report" r
-      JOIN "Obligation" o ON o."id" = r."obligationId"
-      JOIN "Person" p ON p."id" = r."personId"
-      JOIN "Unit" u ON u."id" = o."unitId"
-      WHERE r."withdrawnAt" IS NULL AND o."dueAt" >= ${from} AND o."dueAt" < ${to}
-        ${last ? Prisma.sql`AND (o."unitId", r."createdAt", r."id") > (${last.unitId}, ${last.createdAt}, ${last.id})` : Prisma.empty}
-      ORDER BY o."unitId", r."createdAt", r."id"
-      LIMIT ${REPORT_PAGE}`;
+  const pageAfter = (last?: ReportRow) => db.$queryRaw<ReportRow[]>`
+    SELECT r."id", o."unitId", r."createdAt", r."late", r."text", r."fields", p."name" AS "personName",
+           u."name" AS "unitName", o."ruleCode", o."periodKey", o."title"
+    FROM "Report" r
+    JOIN "Obligation" o ON o."id" = r."obligationId"
+    JOIN "Person" p ON p."id" = r."personId"
+    JOIN "Unit" u ON u."id" = o."unitId"
+    WHERE r."withdrawnAt" IS NULL AND o."dueAt" >= ${from} AND o."dueAt" < ${to}
+      ${last ? Prisma.sql`AND (o."unitId", r."createdAt", r."id") > (${last.unitId}, ${last.createdAt}, ${last.id})` : Prisma.empty}
+    ORDER BY o."unitId", r."createdAt", r."id"
+    LIMIT ${REPORT_PAGE}`;
+  // A prefetched page left behind when writing fails must not become an unhandled rejection.
+  const fetch = (last?: ReportRow) => {
+    const page = pageAfter(last);
+    page.catch(() => undefined);
+    return page;
+  };
+  let next: Promise<ReportRow[]> | undefined = fetch();
+  while (next) {
+    const page: ReportRow[] = await next;
+    next = page.length === REPORT_PAGE ? fetch(page.at(-1)) : undefined;
     yield* page;
-    if (page.length < REPORT_PAGE) return;
-    last = page.at(-1);
   }
 }
 
