@@ -139,7 +139,7 @@ export function noticeStatusCard(s: NoticeStatusView): Record<string, unknown> {
         `${s.pending ? `，发送中 ${s.pending}` : ''}${s.buzzed ? `，已加急 ${s.buzzed}` : ''}`,
     ),
   ];
-  if (s.reads.checking) els.push(md(`<font color='grey'>另有 ${s.reads.checking} 份未读通知正在向飞书核对已读情况，请稍后再发 /通知 状态 ${s.id} 查看。</font>`));
+  if (s.reads.checking) els.push(md(`<font color='grey'>另有 ${s.reads.checking} 份通知尚未确认已读，已在后台向飞书核对（每10分钟最多一次），请稍后再发 /通知 状态 ${s.id} 查看。</font>`));
   if (s.reads.tooOld) els.push(md(`<font color='grey'>通知发出已超过7天，飞书不再提供已读查询；已读人数为此前记录的情况。</font>`));
   if (!s.sent) els.push(md('该通知尚未确认发送。'));
   if (s.failed.length) {
