@@ -5,6 +5,7 @@ import { parseReport, summarize } from '../domain/reports/parse-report.js';
 import type { Obligation, Person } from '../generated/prisma/client.js';
 import { confirmationCard } from './cards.js';
 import { fetchEvidence, type EvidenceRef } from './evidence.js';
+import { requestReview } from '../oversight/inspections.js';
 import { mayReport, recordReport } from './record.js';
 
 export interface ReportSource {
@@ -40,6 +41,7 @@ export async function answerWithReport(deps: Deps, person: Person, obligation: O
   if (obligation.status === 'CANCELLED') throw new AppError('conflict', '这项责任已取消，无需报告。');
   const now = deps.clock();
   const rule: DutyRule = getRule(deps.catalog.current, obligation.ruleCode);
+  if (rule.closedBy === 'od' && obligation.status === 'DONE') throw new AppError('conflict', '这项整改已通过区委组织部验收销号，无需再报告。');
   const orgs = await orgChoices(deps, person);
   const parsed = src.fields ? { values: src.fields, problems: [], unparsed: '' } : parseReport(src.text, rule.evidence, { now, orgNames: orgs });
   const refs = [...src.evidence, ...(src.threadRootId ? await earlierThreadEvidence(deps, person.larkOpenId ?? '', src.threadRootId, now) : [])];
@@ -52,6 +54,7 @@ export async function answerWithReport(deps: Deps, person: Person, obligation: O
     fields: parsed.values,
     evidence,
     now,
+    closedBy: rule.closedBy,
   });
   const evidenceCount = await deps.db.evidence.count({ where: { reportId: report.id } });
   await deps.messenger.card({ chatId: src.chatId }, confirmationCard({ obligation: ob, report, rule, evidenceCount, problems: parsed.problems, unparsed: parsed.unparsed }), {
@@ -59,6 +62,8 @@ export async function answerWithReport(deps: Deps, person: Person, obligation: O
     key: src.sourceKey,
     ...(src.replyTo ? { replyTo: src.replyTo } : {}),
   });
+  // Also on a redelivery: the review card's uuid (per report) keeps it to one card per reviewer.
+  if (rule.closedBy === 'od' && ob.status === 'SUBMITTED') await requestReview(deps, ob.id, report.id);
 }
 
 /** The text a form submission is stored with: its values, one per line. */

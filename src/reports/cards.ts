@@ -20,7 +20,9 @@ export function confirmationCard(o: {
   const status =
     ob.status === 'DONE'
       ? `✅ 已完成${ob.late ? '（逾期完成）' : ''}`
-      : `进度：${ob.doneCount}/${ob.requiredCount}，本期还需 ${Math.max(ob.requiredCount - ob.doneCount, 0)} 次`;
+      : ob.status === 'SUBMITTED'
+        ? `📝 已提交${ob.late ? '（逾期提交）' : ''}，待区委组织部验收销号`
+        : `进度：${ob.doneCount}/${ob.requiredCount}，本期还需 ${Math.max(ob.requiredCount - ob.doneCount, 0)} 次`;
   const elements: Element[] = [
     md(`**${esc(ob.title)}**\n${status}${report.late ? '\n⚠️ 本报告在截止时间之后提交，已标记为逾期。' : ''}`),
     hr(),

@@ -19,6 +19,8 @@ export interface RecordInput {
   fields: Record<string, unknown>;
   evidence: EvidenceInput[];
   now: Date;
+  /** 'od': the report submits the duty (SUBMITTED) for OD staff to accept; otherwise it completes it. */
+  closedBy?: 'reporter' | 'od';
 }
 
 export interface RecordResult {
@@ -37,7 +39,8 @@ export function mayReport(person: Pick<Person, 'id' | 'unitId' | 'role'>, ob: Pi
 /**
  * Store a completion report and count it towards its obligation, in one transaction: either the
  * report, its evidence and the new count are all written, or nothing is. A report after the due
- * instant is marked late; "at least N" is met by N reports.
+ * instant is marked late; "at least N" is met by N reports. A duty the OD closes (closedBy 'od') is
+ * SUBMITTED instead of DONE, and keeps whether it was submitted late.
  */
 export async function recordReport(db: Db, r: RecordInput): Promise<RecordResult> {
   return db.$transaction(async (tx) => {
@@ -56,7 +59,10 @@ export async function recordReport(db: Db, r: RecordInput): Promise<RecordResult
     const final = await tx.report.update({ where: { id: report.id }, data: { late } });
     let obligation = ob;
     if (ob.status === 'OPEN' && ob.doneCount >= ob.requiredCount) {
-      obligation = await tx.obligation.update({ where: { id: ob.id }, data: { status: 'DONE', completedAt: r.now, late } });
+      obligation = await tx.obligation.update({
+        where: { id: ob.id },
+        data: r.closedBy === 'od' ? { status: 'SUBMITTED', late } : { status: 'DONE', completedAt: r.now, late },
+      });
     }
     if (r.evidence.length) {
       await tx.evidence.createMany({ data: r.evidence.map((e) => ({ reportId: report.id, ...e })), skipDuplicates: true });
@@ -71,18 +77,23 @@ export async function addEvidence(db: Db, reportId: number, evidence: EvidenceIn
   return res.count;
 }
 
-/** Withdraw a report (撤回): it stops counting; a duty it had completed is open again. */
+/**
+ * Withdraw a report (撤回): it stops counting; a duty it had completed or submitted is open again. A
+ * rectification the OD has accepted stays closed: its reports can no longer be withdrawn.
+ */
 export async function withdrawReport(db: Db, reportId: number, personId: number, now: Date): Promise<{ report: Report; obligation: Obligation; changed: boolean }> {
   return db.$transaction(async (tx) => {
     const report = await tx.report.findUnique({ where: { id: reportId } });
     if (!report) throw new AppError('not_found', '找不到这份报告，可能已被删除。');
     if (report.personId !== personId) throw new AppError('forbidden', '只有提交报告的本人可以撤回。');
+    const accepted = await tx.obligationReview.findFirst({ where: { obligationId: report.obligationId, decision: 'ACCEPT' }, select: { id: true } });
+    if (accepted) throw new AppError('conflict', '这项整改已通过区委组织部验收销号，报告不能撤回。');
     const done = await tx.report.updateMany({ where: { id: reportId, withdrawnAt: null }, data: { withdrawnAt: now } });
     if (done.count === 0) {
       return { report, obligation: await tx.obligation.findUniqueOrThrow({ where: { id: report.obligationId } }), changed: false };
     }
     let ob = await tx.obligation.update({ where: { id: report.obligationId }, data: { doneCount: { decrement: 1 } } });
-    if (ob.status === 'DONE' && ob.doneCount < ob.requiredCount) {
+    if ((ob.status === 'DONE' || ob.status === 'SUBMITTED') && ob.doneCount < ob.requiredCount) {
       ob = await tx.obligation.update({ where: { id: ob.id }, data: { status: 'OPEN', completedAt: null, late: false } });
     }
     return { report: { ...report, withdrawnAt: now }, obligation: ob, changed: true };

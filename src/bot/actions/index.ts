@@ -1,4 +1,5 @@
 import type { CardActionDef } from './action.js';
+import { inspectionSubmit, reviewDecide } from './inspection-actions.js';
 import { noticeAck, noticeChase, noticeConfirm, noticeSubmit } from './notice-actions.js';
 import { obligationDetail } from './obligation-detail.js';
 import { reportEdit } from './report-edit.js';
@@ -10,5 +11,5 @@ import { reportWithdraw } from './report-withdraw.js';
 
 /** The card-action table, keyed by the button's `value.action`. One file per action. */
 export const CARD_ACTIONS: ReadonlyMap<string, CardActionDef> = new Map(
-  [reportOpen, reportSubmit, reportPick, reportEdit, reportUpdate, reportWithdraw, obligationDetail, noticeSubmit, noticeConfirm, noticeAck, noticeChase].map((a) => [a.name, a]),
+  [reportOpen, reportSubmit, reportPick, reportEdit, reportUpdate, reportWithdraw, obligationDetail, noticeSubmit, noticeConfirm, noticeAck, noticeChase, inspectionSubmit, reviewDecide].map((a) => [a.name, a]),
 );

@@ -3,6 +3,7 @@ import { answerWithReport } from '../../reports/answer.js';
 import { pickCard } from '../../reports/cards.js';
 import { evidenceRefs, fetchEvidence } from '../../reports/evidence.js';
 import { obligationsOfReminderMessage } from '../../obligations/queries.js';
+import { wasReturned } from '../../oversight/inspections.js';
 import { requirePerson } from '../../people/lookup.js';
 import type { MessageContext } from '../context.js';
 
@@ -27,7 +28,8 @@ export async function replyAsReport(ctx: MessageContext): Promise<boolean> {
       where: { personId: person.id, obligationId: { in: mine.map((o) => o.id) }, withdrawnAt: null, createdAt: { gt: new Date(deps.clock().getTime() - 24 * 3600_000) } },
       orderBy: { createdAt: 'desc' },
     });
-    if (recent) {
+    // A report the OD has returned is closed: the photo belongs to the next one.
+    if (recent && !(await wasReturned(deps, recent))) {
       const added = await addEvidence(deps.db, recent.id, await fetchEvidence(deps, refs));
       await ctx.replyText(added ? `已将 ${added} 份佐证材料附在您刚才的报告中。` : '这份材料已经保存过了。');
     } else {

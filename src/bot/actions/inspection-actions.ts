@@ -1,0 +1,65 @@
+import { audit } from '../../access/audit.js';
+import { can, refusal, type Action } from '../../access/policy.js';
+import { AppError, isAppError } from '../../errors.js';
+import type { ReviewDecision } from '../../generated/prisma/enums.js';
+import { inspectionListCard, reviewOutcomeCard } from '../../oversight/inspection-cards.js';
+import { decide, notifyUnit, recordInspection } from '../../oversight/inspections.js';
+import { requirePerson } from '../../people/lookup.js';
+import { intValue, type ActionContext, type CardActionDef } from './action.js';
+
+/** The OD staff member behind a card action; a refusal is audited as deny. */
+async function odStaff(ctx: ActionContext, name: string, action: Action) {
+  const person = await requirePerson(ctx.deps, ctx.action.operatorOpenId);
+  if (!can(person.role, action)) {
+    await audit(ctx.deps.db, { actorId: ctx.action.operatorOpenId, action: name, result: 'deny', detail: { value: ctx.action.value } });
+    throw new AppError('forbidden', refusal(action));
+  }
+  return person;
+}
+
+/** 保存并通知单位: the inspection form becomes an inspection, its findings rectification duties; the unit is told. */
+export const inspectionSubmit: CardActionDef = {
+  name: 'inspection.submit',
+  async run(ctx) {
+    const person = await odStaff(ctx, 'inspection.submit', 'inspection.record');
+    const sourceKey = `inspection:${ctx.action.messageId || ctx.eventId}:${ctx.action.operatorOpenId}`;
+    let result;
+    try {
+      result = await recordInspection(ctx.deps, person, ctx.action.formValue ?? {}, sourceKey);
+    } catch (err) {
+      if (isAppError(err)) await audit(ctx.deps.db, { actorId: ctx.action.operatorOpenId, action: 'inspection.submit', result: 'error', detail: { code: err.code } });
+      throw err;
+    }
+    const { inspection, created } = result;
+    await audit(ctx.deps.db, { actorId: ctx.action.operatorOpenId, action: 'inspection.submit', result: 'ok', detail: { inspectionId: inspection.id, findings: inspection.findings.length, created } });
+    const told = await notifyUnit(ctx.deps, inspection);
+    const summary = inspectionListCard([inspection], ctx.deps.clock(), `督查编号 ${inspection.id}`);
+    if (ctx.action.messageId) await ctx.deps.messenger.patchCard(ctx.action.messageId, summary);
+    await ctx.replyText(
+      created
+        ? `督查记录已保存（编号 ${inspection.id}）：${inspection.findings.length} 条问题已列为${inspection.unit.name}的整改任务，已通知该单位 ${told} 人。发送 /督查 ${inspection.id} 查看整改进展。`
+        : `这份督查记录已经保存过（编号 ${inspection.id}），没有重复记录。`,
+    );
+  },
+};
+
+/** 通过验收 / 退回重改 on a review card. */
+export const reviewDecide: CardActionDef = {
+  name: 'review.decide',
+  async run(ctx) {
+    const person = await odStaff(ctx, 'review.decide', 'inspection.review');
+    const { value } = ctx.action;
+    const decision: ReviewDecision = value.decision === 'ACCEPT' ? 'ACCEPT' : 'RETURN';
+    const obligationId = intValue(value, 'obligationId');
+    const reportId = intValue(value, 'reportId');
+    const note = typeof ctx.action.formValue?.note === 'string' ? ctx.action.formValue.note : '';
+    const r = await decide(ctx.deps, person, { obligationId, reportId, decision, note });
+    await audit(ctx.deps.db, { actorId: ctx.action.operatorOpenId, action: 'review.decide', result: 'ok', detail: { obligationId, reportId, decision, changed: r.changed } });
+    if (!r.changed) {
+      await ctx.replyText('这份整改报告已经验收过，没有重复处理。');
+      return;
+    }
+    if (ctx.action.messageId) await ctx.deps.messenger.patchCard(ctx.action.messageId, reviewOutcomeCard({ obligation: r.obligation, decision, note: note.trim() }));
+    await ctx.replyText(decision === 'ACCEPT' ? `已验收通过并销号：${r.obligation.title}` : `已退回，单位会收到退回原因：${r.obligation.title}`);
+  },
+};
