@@ -40,7 +40,7 @@ export function defaultDeadline(now: Date, cal: WorkingCalendar): string {
 export function splitFindings(text: string): string[] {
   return text
     .split(/\r?\n/)
-    .map((l) => l.replace(/^\s*(?:[-•·*]|[（(]?\d{1,2}[）)．.、，,]?|[一二三四五六七八九十]{1,3}[、．.])\s*/, '').trim())
+    .map((l) => l.replace(/^\s*(?:[-•·*]|[（(]\d{1,2}[）)]|\d{1,2}[）)．.、，,]|[一二三四五六七八九十]{1,3}[、．.])\s*/, '').trim())
     .filter((l) => l.length > 0);
 }
 
