@@ -8,6 +8,7 @@ import type { Db } from '../db/client.js';
 import type { Deps } from '../deps.js';
 import { beijingDay } from '../domain/calendar/working-days.js';
 import type { Catalog, DutyRule } from '../domain/duties/catalog.js';
+import type { PlannedObligation } from '../domain/duties/plan.js';
 import { FIRST_REPORT_AFTER_DAYS, monthsRunning, planWeakOrgObligations, rectificationProgress, weakSubjectKey, type RectificationProgress } from '../domain/oversight/weak-org-plan.js';
 import { AppError, isAppError } from '../errors.js';
 import { insertPlanned } from '../obligations/generate.js';
@@ -33,6 +34,11 @@ function weakOrgRules(catalog: Catalog): DutyRule[] {
   return catalog.rules.filter((r) => r.subject === 'weakOrg');
 }
 
+/** Their codes: every read of a record's obligations filters on them, so it walks the obligation key's index. */
+function weakOrgRuleCodes(catalog: Catalog): string[] {
+  return weakOrgRules(catalog).map((r) => r.code);
+}
+
 /**
  * Bring records and obligations in line with the roster's 软弱涣散 flags: open a record for every active
  * weak org without one for its weakLaxSince, lift the open records of orgs no longer weak (or gone),
@@ -56,7 +62,7 @@ export async function syncWeakOrgs(db: Db, o: { year: number; now: Date; catalog
 
   const { planned, created } = await planOpenRecords(db, { years: [o.year], now: o.now, catalog: o.catalog });
   const liftedIds = (await db.weakOrgRectification.findMany({ where: { liftedAt: { not: null } }, select: { id: true } })).map((r) => r.id);
-  const cancelled = await cancelObligationsOf(db, liftedIds);
+  const cancelled = await cancelObligationsOf(db, weakOrgRuleCodes(o.catalog), liftedIds);
   return { opened: opened.count, lifted, planned, created, cancelled };
 }
 
@@ -71,7 +77,7 @@ async function planOpenRecords(tx: Tx, o: { years: number[]; now: Date; catalog:
   if (!rows.length) return { planned: 0, created: 0 };
   const records = rows.map((r) => ({ id: r.id, orgId: r.orgId, orgName: r.org.name, unitId: r.org.unitId, since: r.since, liftedAt: r.liftedAt }));
   const unitIds = [...new Set(records.map((r) => r.unitId))];
-  const plan = [];
+  const plan: PlannedObligation[] = [];
   for (const rule of rules) {
     const people = await tx.person.findMany({
       where: { unitId: { in: unitIds }, active: true, role: rule.accountableRole ?? 'SECRETARY' },
@@ -85,9 +91,9 @@ async function planOpenRecords(tx: Tx, o: { years: number[]; now: Date; catalog:
 }
 
 /** Cancel the OPEN obligations of these records. */
-async function cancelObligationsOf(tx: Tx, recordIds: readonly number[]): Promise<number> {
+async function cancelObligationsOf(tx: Tx, ruleCodes: string[], recordIds: readonly number[]): Promise<number> {
   if (!recordIds.length) return 0;
-  const res = await tx.obligation.updateMany({ where: { subjectKey: { in: recordIds.map(weakSubjectKey) }, status: 'OPEN' }, data: { status: 'CANCELLED' } });
+  const res = await tx.obligation.updateMany({ where: { ruleCode: { in: ruleCodes }, subjectKey: { in: recordIds.map(weakSubjectKey) }, status: 'OPEN' }, data: { status: 'CANCELLED' } });
   return res.count;
 }
 
@@ -125,7 +131,7 @@ export async function markWeak(deps: Pick<Deps, 'db' | 'catalog' | 'log'>, org: 
  * retried command sends nothing twice). Refused if the org is not marked.
  */
 export async function liftMark(
-  deps: Pick<Deps, 'db' | 'messenger' | 'log'>,
+  deps: Pick<Deps, 'db' | 'messenger' | 'log' | 'catalog'>,
   org: OrgRef,
   by: { id: number },
   note: string,
@@ -137,7 +143,7 @@ export async function liftMark(
     if (!records.length && unflagged.count === 0) throw new AppError('conflict', `${org.name}目前没有被标记为软弱涣散党组织，无需销号。`);
     const ids = records.map((r) => r.id);
     await tx.weakOrgRectification.updateMany({ where: { id: { in: ids }, liftedAt: null }, data: { liftedAt: now, liftedById: by.id, liftNote: note } });
-    return { records, cancelled: await cancelObligationsOf(tx, ids) };
+    return { records, cancelled: await cancelObligationsOf(tx, weakOrgRuleCodes(deps.catalog.current), ids) };
   });
   const since = records.map((r) => r.since).sort((a, b) => a.getTime() - b.getTime())[0] ?? null;
   deps.log.info({ orgId: org.id, records: records.map((r) => r.id), by: by.id, cancelled }, 'weak org mark lifted');
@@ -186,7 +192,7 @@ export interface RectificationView {
 }
 
 /** The open rectification records of one unit, or (unitId undefined) of the district, by unit then org. */
-export async function openRectifications(db: Db, o: { unitId?: number; now: Date }): Promise<RectificationView[]> {
+export async function openRectifications(db: Db, o: { unitId?: number; now: Date; catalog: Catalog }): Promise<RectificationView[]> {
   const records = await db.weakOrgRectification.findMany({
     where: { liftedAt: null, org: { active: true, ...(o.unitId !== undefined ? { unitId: o.unitId } : {}) } },
     select: {
@@ -207,7 +213,7 @@ export async function openRectifications(db: Db, o: { unitId?: number; now: Date
   });
   const keys = records.map((r) => weakSubjectKey(r.id));
   const obligations = keys.length
-    ? await db.obligation.findMany({ where: { subjectKey: { in: keys } }, select: { id: true, subjectKey: true, status: true, dueAt: true } })
+    ? await db.obligation.findMany({ where: { ruleCode: { in: weakOrgRuleCodes(o.catalog) }, subjectKey: { in: keys } }, select: { id: true, subjectKey: true, status: true, dueAt: true } })
     : [];
   const latest = obligations.length
     ? await db.report.groupBy({ by: ['obligationId'], where: { obligationId: { in: obligations.map((ob) => ob.id) }, withdrawnAt: null }, _max: { createdAt: true } })

@@ -52,7 +52,7 @@ export const rectify: Command = {
 
     const scope = scopeOf(person);
     if (!scope) throw forbidden('unit.view');
-    const rows = await openRectifications(deps.db, { unitId: scope.kind === 'unit' ? scope.unitId : undefined, now });
+    const rows = await openRectifications(deps.db, { unitId: scope.kind === 'unit' ? scope.unitId : undefined, now, catalog: deps.catalog.current });
     const elements = rows.slice(0, MAX_SHOWN).flatMap((r, i) => [...(i ? [hr()] : []), md(recordText(r))]);
     if (!rows.length) elements.push(md(scope.kind === 'unit' ? `${esc(scope.unitName)}目前没有正在整顿的软弱涣散党组织。` : '全区目前没有正在整顿的软弱涣散党组织。'));
     if (rows.length > MAX_SHOWN) elements.push(md(`另有 ${rows.length - MAX_SHOWN} 个未列出。`));
