@@ -2,7 +2,7 @@
 import { card, esc, hr, md, type Element } from '../cards/card.js';
 import type { Deps } from '../deps.js';
 import type { Period } from '../domain/duties/periods.js';
-import { percentText, summaryOf, type Counts, type Summary } from '../domain/stats/aggregate.js';
+import { chartSubset, percentText, summaryOf, worstFirst, type Counts, type Summary } from '../domain/stats/aggregate.js';
 import { rateChart, rateValues } from '../domain/stats/chart.js';
 import { activeUnits, countsDueIn, overdueIn } from './queries.js';
 import { dutyName, dutyOrder, overdueLine, type Scope } from './view.js';
@@ -47,18 +47,12 @@ export async function statsCard(deps: Deps, scope: Scope, period: Period, now: D
       .filter((g): g is { id: number; name: string; counts: Counts } => !!g.counts && g.counts.total > 0)
       .map((g) => ({ id: g.id, name: g.name, summary: summaryOf(g.counts) }));
     elements.push(hr(), md('**按单位**'));
-    const worst = [...unitGroups].sort((a, b) => b.summary.overdue - a.summary.overdue || (a.summary.completionRate ?? 1) - (b.summary.completionRate ?? 1));
+    const worst = worstFirst(unitGroups);
     elements.push(md(worst.slice(0, MAX_UNIT_LINES).map((g) => line(g.name, g.summary)).join('\n') || '（无）'));
     if (worst.length > MAX_UNIT_LINES) elements.push(md(`另有 ${worst.length - MAX_UNIT_LINES} 个单位未列出。`));
-    // A card may carry 30 KB: with more units than lines, the chart shows the units listed (in unit order).
-    if (unitGroups.length > MAX_UNIT_LINES) {
-      const listed = new Set(worst.slice(0, MAX_UNIT_LINES).map((g) => g.id));
-      chartGroups = unitGroups.filter((g) => listed.has(g.id));
-      chartTitle = `逾期最多的 ${MAX_UNIT_LINES} 个单位完成率与按时率（${period.label}）`;
-    } else {
-      chartGroups = unitGroups;
-      chartTitle = `各单位完成率与按时率（${period.label}）`;
-    }
+    // A card carries at most 30 KB: with more units than lines, the chart shows the units listed (in unit order).
+    chartGroups = chartSubset(unitGroups, MAX_UNIT_LINES);
+    chartTitle = unitGroups.length > MAX_UNIT_LINES ? `逾期最多的 ${MAX_UNIT_LINES} 个单位完成率与按时率（${period.label}）` : `各单位完成率与按时率（${period.label}）`;
   } else {
     chartGroups = byDuty.map(([code, s]) => ({ name: dutyName(catalog, code), summary: s }));
   }

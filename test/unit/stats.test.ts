@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { percent, rankByOverdue, summarise, summariseBy, topOverdue, type StatRow } from '../../src/domain/stats/aggregate.js';
+import { chartSubset, percent, rankByOverdue, summarise, summariseBy, summaryOf, topOverdue, worstFirst, type StatRow } from '../../src/domain/stats/aggregate.js';
 import { rateChart, rateValues } from '../../src/domain/stats/chart.js';
 import { parseStatsPeriod } from '../../src/domain/stats/period-arg.js';
 import { matchQuestion } from '../../src/domain/stats/questions.js';
@@ -68,6 +68,18 @@ describe('summarise', () => {
     expect(by.get(2)).toMatchObject({ total: 1, overdue: 1 });
     expect(topOverdue(rows, now, 5).map((r) => r.id)).toEqual([3]);
     expect(rankByOverdue([{ name: 'B', overdue: 1 }, { name: 'A', overdue: 3 }, { name: 'C', overdue: 0 }], 20).map((u) => u.name)).toEqual(['A', 'B']);
+  });
+  it('makes the same summary from counts (as PostgreSQL counts them)', () => {
+    const s = summarise(rows, now);
+    expect(summaryOf({ total: s.total, done: s.done, onTime: s.onTime, overdue: s.overdue })).toEqual(s);
+    expect(summaryOf({ total: 0, done: 0, onTime: 0, overdue: 0 })).toMatchObject({ completionRate: null, onTimeRate: null });
+  });
+  it('charts all groups up to the limit, else the worst ones in their own order', () => {
+    const g = (id: number, overdue: number, done: number) => ({ id, summary: summaryOf({ total: 10, done, onTime: done, overdue }) });
+    const groups = [g(1, 0, 10), g(2, 3, 5), g(3, 0, 4), g(4, 5, 5), g(5, 3, 2)];
+    expect(worstFirst(groups).map((x) => x.id)).toEqual([4, 5, 2, 3, 1]);
+    expect(chartSubset(groups, 5).map((x) => x.id)).toEqual([1, 2, 3, 4, 5]);
+    expect(chartSubset(groups, 3).map((x) => x.id)).toEqual([2, 4, 5]);
   });
   it('charts two bars per group as Lark JSON 2.0 chart_spec', () => {
     const values = rateValues([{ name: '东岸镇', summary: summarise(rows, now) }, { name: '空', summary: summarise([], now) }]);

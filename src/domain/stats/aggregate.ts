@@ -68,6 +68,21 @@ export function summaryOf(c: Counts): Summary {
   return { total, done, onTime, overdue, completionRate: total ? done / total : null, onTimeRate: done ? onTime / done : null };
 }
 
+/** Groups worst first: most overdue, then lowest completion rate; equals keep their order (stable). */
+export function worstFirst<T extends { summary: Summary }>(groups: readonly T[]): T[] {
+  return [...groups].sort((a, b) => b.summary.overdue - a.summary.overdue || (a.summary.completionRate ?? 1) - (b.summary.completionRate ?? 1));
+}
+
+/**
+ * The groups a chart shows: all of them up to `max`, else the `max` worst (worstFirst), kept in their
+ * given order. A card carries at most 30 KB, which two bars for each of 1,000 units would not fit.
+ */
+export function chartSubset<T extends { summary: Summary }>(groups: readonly T[], max: number): T[] {
+  if (groups.length <= max) return [...groups];
+  const keep = new Set(worstFirst(groups).slice(0, max));
+  return groups.filter((g) => keep.has(g));
+}
+
 /** Summaries per key, in first-seen order of the key. */
 export function summariseBy<K>(rows: readonly StatRow[], key: (r: StatRow) => K, now: Date): Map<K, Summary> {
   const groups = new Map<K, StatRow[]>();
