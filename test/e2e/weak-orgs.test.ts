@@ -114,6 +114,18 @@ describe('weak-and-lax orgs: rectification records, /整顿, monthly progress re
     expect(list.json).not.toContain('尚未报告');
   });
 
+  it('/汇报 with the duty picked from the list is stored the same way (late, for a past month)', async () => {
+    const [record] = await recordsOf('G0202');
+    const jan = (await obligationsOf(record!.id)).find((ob) => ob.periodKey === '2026-01')!;
+    const messageId = await bot.sandbox.userSends({ from: DEMO.otherSecretary.openId, text: '/汇报 1月整顿措施：召开支部党员大会，补选支部委员' });
+    const pick = await bot.sandbox.waitFor((m) => m.parentId === messageId, 10_000);
+    expect(JSON.stringify(pick.content)).toContain(jan.title);
+    await bot.sandbox.userClicks({ from: DEMO.otherSecretary.openId, messageId: pick.messageId, value: { action: 'report.pick', obligationId: jan.id, source: messageId } });
+    await bot.sandbox.waitFor((m) => m.parentId === messageId && JSON.stringify(m.content).includes('已记录完成情况'), 10_000);
+    const after = await db().obligation.findUniqueOrThrow({ where: { id: jan.id } });
+    expect(after).toMatchObject({ status: 'DONE', late: true });
+  });
+
   it('only OD staff may lift a mark: anyone else is refused, and the audit log says deny', async () => {
     const { messageId, text } = await ask(DEMO.secretary.openId, '/整顿 销号 东风村 已完成整顿');
     expect(text).toBe(refusal('weakorg.mark'));
