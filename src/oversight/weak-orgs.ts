@@ -42,7 +42,7 @@ function weakOrgRuleCodes(catalog: Catalog): string[] {
 /**
  * Bring records and obligations in line with the roster's 软弱涣散 flags: open a record for every active
  * weak org without one for its weakLaxSince, lift the open records of orgs no longer weak (or gone),
- * plan `year`'s progress obligations of the open records, cancel the open obligations of lifted ones.
+ * plan `year`'s progress obligations of the open records, cancel those of lifted ones not yet due.
  */
 export async function syncWeakOrgs(db: Db, o: { year: number; now: Date; catalog: Catalog }): Promise<WeakOrgSyncResult> {
   const weak = await db.grassrootsOrg.findMany({ where: { active: true, weakLax: true, weakLaxSince: { not: null } }, select: { id: true, weakLaxSince: true } });
@@ -62,7 +62,7 @@ export async function syncWeakOrgs(db: Db, o: { year: number; now: Date; catalog
 
   const { planned, created } = await planOpenRecords(db, { years: [o.year], now: o.now, catalog: o.catalog });
   const liftedIds = (await db.weakOrgRectification.findMany({ where: { liftedAt: { not: null } }, select: { id: true } })).map((r) => r.id);
-  const cancelled = await cancelObligationsOf(db, weakOrgRuleCodes(o.catalog), liftedIds);
+  const cancelled = await cancelObligationsOf(db, weakOrgRuleCodes(o.catalog), liftedIds, o.now);
   return { opened: opened.count, lifted, planned, created, cancelled };
 }
 
@@ -90,10 +90,17 @@ async function planOpenRecords(tx: Tx, o: { years: number[]; now: Date; catalog:
   return { planned: plan.length, created: await insertPlanned(tx, plan, o.now) };
 }
 
-/** Cancel the OPEN obligations of these records. */
-async function cancelObligationsOf(tx: Tx, ruleCodes: string[], recordIds: readonly number[]): Promise<number> {
+/**
+ * Cancel the OPEN progress obligations of these records that are not yet due at `now`. Reports that
+ * were due while the org was still marked and never came stay overdue: they were owed, and the
+ * assessment counts them.
+ */
+async function cancelObligationsOf(tx: Tx, ruleCodes: string[], recordIds: readonly number[], now: Date): Promise<number> {
   if (!recordIds.length) return 0;
-  const res = await tx.obligation.updateMany({ where: { ruleCode: { in: ruleCodes }, subjectKey: { in: recordIds.map(weakSubjectKey) }, status: 'OPEN' }, data: { status: 'CANCELLED' } });
+  const res = await tx.obligation.updateMany({
+    where: { ruleCode: { in: ruleCodes }, subjectKey: { in: recordIds.map(weakSubjectKey) }, status: 'OPEN', dueAt: { gt: now } },
+    data: { status: 'CANCELLED' },
+  });
   return res.count;
 }
 
@@ -126,8 +133,8 @@ export async function markWeak(deps: Pick<Deps, 'db' | 'catalog' | 'log'>, org: 
 }
 
 /**
- * /整顿 销号: lift the mark, close the open record (liftedAt, by, note) and cancel its open progress
- * obligations in one transaction; then tell the unit's secretary (uuid per record and person, so a
+ * /整顿 销号: lift the mark, close the open record (liftedAt, by, note) and cancel its progress
+ * obligations not yet due, in one transaction; then tell the unit's secretary (uuid per record and person, so a
  * retried command sends nothing twice). Refused if the org is not marked.
  */
 export async function liftMark(
@@ -143,7 +150,7 @@ export async function liftMark(
     if (!records.length && unflagged.count === 0) throw new AppError('conflict', `${org.name}目前没有被标记为软弱涣散党组织，无需销号。`);
     const ids = records.map((r) => r.id);
     await tx.weakOrgRectification.updateMany({ where: { id: { in: ids }, liftedAt: null }, data: { liftedAt: now, liftedById: by.id, liftNote: note } });
-    return { records, cancelled: await cancelObligationsOf(tx, weakOrgRuleCodes(deps.catalog.current), ids) };
+    return { records, cancelled: await cancelObligationsOf(tx, weakOrgRuleCodes(deps.catalog.current), ids, now) };
   });
   const since = records.map((r) => r.since).sort((a, b) => a.getTime() - b.getTime())[0] ?? null;
   deps.log.info({ orgId: org.id, records: records.map((r) => r.id), by: by.id, cancelled }, 'weak org mark lifted');

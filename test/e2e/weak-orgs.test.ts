@@ -159,8 +159,15 @@ describe('weak-and-lax orgs: rectification records, /整顿, monthly progress re
     expect((await org('G0102')).weakLax).toBe(false);
     const obs = await obligationsOf(record!.id);
     expect(obs.filter((ob) => ob.status === 'DONE').map((ob) => ob.periodKey)).toEqual(['2026-11']);
-    expect(obs.filter((ob) => ob.status !== 'DONE').every((ob) => ob.status === 'CANCELLED')).toBe(true);
-    expect(text).toContain(`取消尚未完成的整顿进展报告 ${obs.length - 1} 项`);
+    // Reports not yet due are cancelled; those that fell due while the org was marked and never came stay overdue.
+    const notDone = obs.filter((ob) => ob.status !== 'DONE');
+    expect(notDone.filter((ob) => ob.dueAt > now).every((ob) => ob.status === 'CANCELLED')).toBe(true);
+    expect(notDone.filter((ob) => ob.dueAt <= now).map((ob) => `${ob.periodKey} ${ob.status}`)).toEqual(
+      ['01', '02', '03', '04', '05', '06', '07', '08', '09', '10'].map((m) => `2026-${m} OPEN`),
+    );
+    const cancelled = notDone.filter((ob) => ob.status === 'CANCELLED').length;
+    expect(cancelled).toBeGreaterThan(0);
+    expect(text).toContain(`取消尚未到期的整顿进展报告 ${cancelled} 项（此前逾期未报的仍计入考核）`);
 
     const told = await bot.sandbox.waitFor((m) => m.toOpenId === DEMO.secretary.openId && !m.parentId && String(m.content.text ?? '').includes('销号'));
     expect(told.content.text).toContain('区委组织部已为东岸镇东风村党支部的软弱涣散党组织整顿销号（自 2026-01-05 起整顿，已 10 个月）');
@@ -207,7 +214,7 @@ describe('weak-and-lax orgs: rectification records, /整顿, monthly progress re
     expect(await db().obligation.count()).toBe(before);
   });
 
-  it('a roster re-import with 否 lifts the record at the next generation and cancels its open reports', async () => {
+  it('a roster re-import with 否 lifts the record at the next generation and cancels its reports not yet due', async () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'weak-roster-'));
     cpSync(projectPath('templates', 'import', 'roster-csv'), dir, { recursive: true });
     const file = path.join(dir, '基层党组织.csv');
@@ -221,7 +228,9 @@ describe('weak-and-lax orgs: rectification records, /整顿, monthly progress re
     const [huakou] = await recordsOf('G0302');
     expect(huakou).toMatchObject({ liftedAt: now, liftedById: null, liftNote: IMPORT_LIFT_NOTE });
     const obs = await obligationsOf(huakou!.id);
-    expect(obs.filter((ob) => ob.status === 'OPEN')).toEqual([]);
+    // What is not yet due is cancelled; what fell due while marked stays open (overdue).
+    expect(obs.filter((ob) => ob.status === 'OPEN' && ob.dueAt > now)).toEqual([]);
+    expect(obs.filter((ob) => ob.status === 'OPEN').every((ob) => ob.dueAt <= now)).toBe(true);
     expect(r.cancelled).toBeGreaterThanOrEqual(13); // December 2026 and 2027's twelve, at least
     expect(await recordsOf('G0101')).toHaveLength(1); // still marked, same record
     expect((await recordsOf('G0101'))[0]!.liftedAt).toBeNull();

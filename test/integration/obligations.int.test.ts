@@ -41,8 +41,9 @@ describe('obligations from the shipped import templates', () => {
       YEARLY_PLAN: 4, // per unit (四(一)1)
       LIST_ITEM: 8, // the rows of list-template
       PROJECT_MILESTONE: 8, // the milestones of projects-template
+      WEAK_ORG_RECTIFICATION: 3 * 12, // the 3 weak orgs of roster-template, a progress report a month while marked (四(一)3)
     });
-    expect(r).toMatchObject({ planned: 140, created: 140, cancelled: 0 });
+    expect(r).toMatchObject({ planned: 176, created: 176, cancelled: 0 });
 
     const meeting = await db.prisma.obligation.findFirstOrThrow({ where: { ruleCode: 'PC_MEETING_STUDY' } });
     expect(meeting.requiredCount).toBe(2);

@@ -41,7 +41,7 @@ export const rectify: Command = {
       } else {
         const r = await liftMark(deps, org, person, noteWords.join(' '), now);
         const lines = [`已为${org.name}（${org.unitName}）销号，整顿记录已关闭${r.since ? `（自 ${beijingDay(r.since)} 起整顿${monthsText(monthsRunning(r.since, now))}）` : ''}。`];
-        if (r.cancelled) lines.push(`取消尚未完成的整顿进展报告 ${r.cancelled} 项。`);
+        if (r.cancelled) lines.push(`取消尚未到期的整顿进展报告 ${r.cancelled} 项（此前逾期未报的仍计入考核）。`);
         if (r.notified.length) lines.push(`已通知书记：${r.notified.join('、')}。`);
         if (r.notReached.length) lines.push(`未能通知：${r.notReached.join('、')}（请另行告知）。`);
         await ctx.replyText(lines.join('\n'));
