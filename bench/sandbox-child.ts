@@ -6,8 +6,11 @@ import readline from 'node:readline';
 import { startSandbox } from '../src/sandbox/index.js';
 
 const n = Number(process.argv[process.argv.indexOf('--messages') + 1] ?? 0);
+// Lark's per-app limits, 50/s and 1000/min by default; SANDBOX_APP_PER_MINUTE unset with SANDBOX_APP_RATE set
+// scales the minute with it (20 × the per-second limit, as Lark's 1000 : 50).
 const appPerSecond = Number(process.env.SANDBOX_APP_RATE ?? 50);
-const sandbox = await startSandbox({ port: 0, delivery: { mode: 'none' }, rateLimit: { appPerSecond } });
+const appPerMinute = process.env.SANDBOX_APP_PER_MINUTE ? Number(process.env.SANDBOX_APP_PER_MINUTE) : undefined;
+const sandbox = await startSandbox({ port: 0, delivery: { mode: 'none' }, rateLimit: { appPerSecond, ...(appPerMinute !== undefined ? { appPerMinute } : {}) } });
 const users = Array.from({ length: 100 }, (_, i) => `ou_bench_${String(i).padStart(4, '0')}`);
 for (const u of users) sandbox.addUser({ openId: u, name: u });
 const messages = [];

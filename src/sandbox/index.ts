@@ -26,7 +26,9 @@ export interface SandboxOptions {
   tenantKey?: string; // default 'sandbox-tenant'
   botOpenId?: string; // default 'ou_sandbox_bot'
   delivery?: { mode: 'webhook'; url: string } | { mode: 'ws' } | { mode: 'none' }; // how events reach the bot (default ws)
-  rateLimit?: { appPerSecond?: number; perTargetPerSecond?: number }; // defaults 50 and 5 (Lark's); 0 disables
+  // Per app and API: appPerSecond (default 50) and appPerMinute (default 1000; when only appPerSecond is given, 20 × it,
+  // Lark's 1000/min : 50/s, so a sandbox scaled for a short run is scaled in both); per target: 5/s. 0 disables.
+  rateLimit?: { appPerSecond?: number; appPerMinute?: number; perTargetPerSecond?: number };
   redeliverAfterMs?: number[]; // re-push schedule when not acked within ackTimeoutMs; default [15000, 300000, 3600000, 21600000]
   ackTimeoutMs?: number; // default 3000
   users?: Array<{ openId: string; name: string; mobile?: string; email?: string; status?: 'active' | 'resigned' | 'out_of_scope' }>;
@@ -85,11 +87,11 @@ export interface Sandbox {
   /** Failure injection: the next n calls to `api` (e.g. 'im.v1.message.create') answer with this status/code/headers. */
   failNext(api: string, n: number, resp: { status: number; code: number; msg?: string; headers?: Record<string, string> }): void;
   /**
-   * requests: calls per api name (as failNext names them); rateLimited: 429/99991400 + 230020 answers;
+   * requests: calls per api name (as failNext names them); rateLimited: 429/99991400 + 230020 answers (appRateLimited: the 429s);
    * deliveries: first pushes of events and card callbacks; redeliveries: re-pushes; acked: pushes answered in time;
    * duplicateUuids: create/reply calls whose uuid had already sent a message (no second message was sent).
    */
-  stats(): { requests: Record<string, number>; rateLimited: number; deliveries: number; redeliveries: number; acked: number; duplicateUuids: number };
+  stats(): { requests: Record<string, number>; rateLimited: number; appRateLimited: number; deliveries: number; redeliveries: number; acked: number; duplicateUuids: number };
   /** Extension: kill every WS long connection (like a network drop); returns how many were open. */
   dropWsConnections(): number;
   close(): Promise<void>;
@@ -127,12 +129,13 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
     botOpenId: opts.botOpenId ?? 'ou_sandbox_bot',
     botName: BOT_NAME,
     appPerSecond: opts.rateLimit?.appPerSecond ?? 50,
+    appPerMinute: opts.rateLimit?.appPerMinute ?? (opts.rateLimit?.appPerSecond ?? 50) * 20,
     perTargetPerSecond: opts.rateLimit?.perTargetPerSecond ?? 5,
   };
   const log = (line: string): void => opts.log?.(`[sandbox] ${line}`);
   const world = new World(cfg.tenantKey);
   for (const u of opts.users ?? DEFAULT_USERS) world.addUser(u);
-  const stats: SandboxStats = { requests: {}, rateLimited: 0, deliveries: 0, redeliveries: 0, acked: 0, duplicateUuids: 0 };
+  const stats: SandboxStats = { requests: {}, rateLimited: 0, appRateLimited: 0, deliveries: 0, redeliveries: 0, acked: 0, duplicateUuids: 0 };
   const failures = new Map<string, Array<{ remaining: number; resp: InjectedFailure }>>();
   const cardTokens = new Map<string, CardTokenRecord>();
   const openapi = new OpenApi({ world, limiter: new SlidingWindowLimiter(), config: cfg, stats, failures, cardTokens, log });

@@ -13,12 +13,17 @@ export interface OpenApiConfig {
   botOpenId: string;
   botName: string;
   appPerSecond: number;
+  /** Per app and API within any 60 s (Lark's tier 4: 1000/min as well as 50/s); 0 disables. */
+  appPerMinute: number;
   perTargetPerSecond: number;
 }
 
 export interface SandboxStats {
   requests: Record<string, number>;
+  /** 429/99991400 (per app) + 230020 (per target) answers. */
   rateLimited: number;
+  /** Of those, the 429/99991400 answers (per-app limits). */
+  appRateLimited: number;
   deliveries: number;
   redeliveries: number;
   acked: number;
@@ -207,13 +212,18 @@ export class OpenApi {
     throw new HttpError(status, { code, msg: msg ?? 'sandbox injected failure' }, headers ?? {});
   }
 
+  /** Lark's per-app, per-API limits: a sliding 1-s and a sliding 60-s window; either one throttles. */
   private appLimit(api: string): void {
-    const limit = this.d.config.appPerSecond;
-    const r = this.d.limiter.tryHit(`app:${api}`, limit);
+    const { appPerSecond, appPerMinute } = this.d.config;
+    const r = this.d.limiter.tryHitAll(`app:${api}`, [
+      { limit: appPerSecond, windowMs: 1000 },
+      { limit: appPerMinute, windowMs: 60_000 },
+    ]);
     if (!r.ok) {
       this.d.stats.rateLimited += 1;
+      this.d.stats.appRateLimited += 1;
       throw larkError(99991400, 'request trigger frequency limit', 429, {
-        'x-ogw-ratelimit-limit': String(limit),
+        'x-ogw-ratelimit-limit': String(r.limit),
         'x-ogw-ratelimit-reset': String(r.resetSeconds),
       });
     }
