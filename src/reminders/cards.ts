@@ -99,7 +99,14 @@ function itemElements(item: DigestItem, no: number, o: { now: Date; catalog: Cat
 }
 
 /** The organisation department's daily card: what is overdue, per unit. */
-export function odDigestCard(o: { recipientName: string; units: readonly UnitOverdue[]; now: Date; maxUnits?: number }): DigestCard {
+export function odDigestCard(o: {
+  recipientName: string;
+  units: readonly UnitOverdue[];
+  now: Date;
+  maxUnits?: number;
+  /** Rectification reports awaiting the OD's acceptance. */
+  pendingReview?: number;
+}): DigestCard {
   const total = o.units.reduce((n, u) => n + u.count, 0);
   const render = (shown: number): unknown => {
     const blocks = o.units.slice(0, shown).flatMap((u, i) => {
@@ -116,8 +123,12 @@ export function odDigestCard(o: { recipientName: string; units: readonly UnitOve
         date: dayZh(beijingDay(o.now)),
         units: o.units.length,
         total,
-        name: esc(o.recipientName),
-        footer: (rest > 0 ? t('od.moreUnits', { n: rest }) + '\n' : '') + t('od.footer'),
+        intro: t(o.units.length ? 'od.intro' : 'od.introNone', { name: esc(o.recipientName) }),
+        footer: [
+          ...(rest > 0 ? [t('od.moreUnits', { n: rest })] : []),
+          ...(o.pendingReview ? [t('od.pendingReview', { n: o.pendingReview })] : []),
+          t('od.footer'),
+        ].join('\n'),
       },
       { units: blocks },
     );

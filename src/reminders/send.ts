@@ -69,12 +69,12 @@ export async function sendDigest(deps: SendDeps, digestId: number): Promise<Send
   let card: unknown;
   let items: number;
   if (d.kind === 'od') {
-    const units = await overdueByUnit(deps, now);
-    if (!units.length) {
-      await db.reminderDigest.update({ where: { id: d.id }, data: { status: 'SKIPPED', error: 'nothing overdue any more' } });
+    const [units, pendingReview] = await Promise.all([overdueByUnit(deps, now), db.obligation.count({ where: { status: 'SUBMITTED' } })]);
+    if (!units.length && !pendingReview) {
+      await db.reminderDigest.update({ where: { id: d.id }, data: { status: 'SKIPPED', error: 'nothing overdue or awaiting acceptance any more' } });
       return { status: 'skipped', reason: 'nothing overdue' };
     }
-    card = odDigestCard({ recipientName: person.name, units, now }).card;
+    card = odDigestCard({ recipientName: person.name, units, now, pendingReview }).card;
     items = units.length;
   } else {
     const built = await dutyCard(deps, d.id, d.recipientId, person.name, now);

@@ -161,12 +161,13 @@ async function tickIn(tx: DbTx, deps: TickDeps, o: TickOptions): Promise<TickRes
     }
   }
 
-  // The organisation department's daily digest, when anything is overdue.
+  // The organisation department's daily digest, when anything is overdue or awaits its acceptance.
   const od = await tx.$queryRaw<{ id: number; recipientId: number }[]>`
     INSERT INTO "ReminderDigest" ("kind", "recipientId", "day", "status", "claimedAt")
     SELECT 'od', p."id", ${todayStart}, 'CLAIMED', ${now} FROM "Person" p
     WHERE p."role" = 'OD_STAFF' AND p."active"
-      AND EXISTS (SELECT 1 FROM "Obligation" o WHERE o."status" = 'OPEN' AND o."dueAt" < ${now})
+      AND (EXISTS (SELECT 1 FROM "Obligation" o WHERE o."status" = 'OPEN' AND o."dueAt" < ${now})
+        OR EXISTS (SELECT 1 FROM "Obligation" o WHERE o."status" = 'SUBMITTED'))
     ORDER BY p."id"
     ON CONFLICT ("recipientId", "day", "kind") DO NOTHING
     RETURNING "id", "recipientId"`;

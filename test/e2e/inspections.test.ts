@@ -178,6 +178,12 @@ describe('inspections: findings become rectification duties the OD closes on evi
     expect(json(confirm)).toContain('待区委组织部验收销号');
     expect((await bot.db.prisma.obligation.findUniqueOrThrow({ where: { id: f1.obligationId! } })).status).toBe('SUBMITTED');
 
+    // The OD's daily digest goes out for it even though nothing is overdue today.
+    await runReminderTick(bot.app.deps, { now });
+    const digest = await until(() => sentTo(od, '逾期责任日报').find((m) => json(m).includes('2026年11月25日')));
+    expect(json(digest)).toContain('没有逾期未报告的党建责任');
+    expect(json(digest)).toContain('待验收的整改报告 1 项');
+
     const review = await until(() => sentTo(od, '整改报告待验收')[0]);
     const rt = json(review);
     expect(rt).toContain('已组织东风村党支部补齐2026年“三会一课”记录');

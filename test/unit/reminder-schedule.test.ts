@@ -273,5 +273,15 @@ describe('reminder cards', () => {
     expect(s).toContain('陈书记，截止 11月30日，已逾期 3 个工作日');
     expect(s).toContain('· 等 5 项');
     expect(s).toContain('未指定责任人');
+    expect(s).toContain('组织部小郑，您好！截至今天，以下单位有党建责任逾期未报告');
+    expect(s).not.toContain('待验收');
+  });
+
+  it('the OD digest also counts rectification reports awaiting acceptance, even on a day with nothing overdue', () => {
+    const s = text(odDigestCard({ recipientName: '组织部小郑', units: [], now: at('2026-12-03'), pendingReview: 2 }).card);
+    expect(s).toContain('0 个单位 0 项逾期');
+    expect(s).toContain('组织部小郑，您好！截至今天，没有逾期未报告的党建责任。');
+    expect(s).toContain('待验收的整改报告 2 项');
+    expect(s).toContain('/督查 列表');
   });
 });
