@@ -6,7 +6,7 @@
 // Data: the province roster (bench/province-roster.ts: 1,000 units × 15 people) plus the OD and one of
 // its staff, imported and given the year's obligations the way bench/assessment-export.ts does (~63,000);
 // then, with bulk SQL, as of the bot's clock (now): of what is past due, 8 in 9 DONE (one in five of
-// those late) each with a report, the rest left OPEN (overdue); a few not yet due done early. Reminders
+// those late) each with a report, the rest left OPEN (overdue); a quarter of the current periods' not yet due done early. Reminders
 // are marked planned and WORK_HOURS is set outside the run, so the reminder tick sends nothing meanwhile.
 //
 // Three processes, as bench/webhook-ack.ts: the real bot (src/main.ts, webhook mode, its worker in a
@@ -18,6 +18,7 @@
 // /统计 本月 / 本季度 / 本年 as OD staff (the district); /单位 <name> as OD staff. Each `--runs` times,
 // round-robin, `--gap` ms apart, after `--warmup` (1) uncounted rounds. Every answer is checked afterwards in the audit log (result ok).
 import { spawn } from 'node:child_process';
+import os from 'node:os';
 import readline from 'node:readline';
 import { parseRoster } from '../src/domain/roster/roster.js';
 import { sheetFromArrays } from '../src/domain/roster/table.js';
@@ -87,7 +88,7 @@ async function main() {
   const done = await prisma.$executeRawUnsafe(
     `UPDATE "Obligation" SET status = 'DONE', "doneCount" = "requiredCount", late = (id % 5 = 0),
        "completedAt" = CASE WHEN id % 5 = 0 THEN LEAST("dueAt" + interval '3 days', $1::timestamptz) ELSE "dueAt" - interval '2 days' END
-     WHERE ("dueAt" <= $1::timestamptz AND id % 9 <> 0) OR ("dueAt" > $1::timestamptz AND "periodStart" <= $1::timestamptz AND id % 4 = 0)`,
+     WHERE ("dueAt" <= $1::timestamptz AND id % 9 <> 0) OR ("dueAt" > $1::timestamptz AND "periodStart" <= $1::timestamptz AND hashint4(id) % 4 = 0)`,
     nowIso,
   );
   const reports = await prisma.$executeRawUnsafe(
@@ -173,6 +174,7 @@ async function main() {
       await sleep(GAP);
     }
     const elapsed = secs(t0);
+    const load = os.loadavg().map((x) => x.toFixed(1)).join(' ');
 
     // Every answer an ok in the audit log (a refusal or an error would be a wrong measurement).
     await sleep(500);
@@ -189,7 +191,7 @@ async function main() {
       const s = [...xs].sort((a, b) => a - b);
       return `  ${label.padEnd(26)} n=${String(s.length).padEnd(4)} p50 ${f(pct(s, 50))}  p95 ${f(pct(s, 95))}  p99 ${f(pct(s, 99))}  max ${f(s.at(-1)!)}`;
     };
-    console.log(`reply times, event POST → reply at the sandbox: ${RUNS} per command (after ${WARMUP} warm-up round), one at a time, ${GAP} ms apart; ${total} events in ${elapsed}`);
+    console.log(`reply times, event POST → reply at the sandbox: ${RUNS} per command (after ${WARMUP} warm-up round), one at a time, ${GAP} ms apart; ${total} events in ${elapsed}; load average at the end ${load} (${os.cpus().length} cores)`);
     for (const [label, xs] of times) console.log(row(label, xs));
     console.log(row('all', [...times.values()].flat()));
   } finally {
