@@ -14,7 +14,7 @@ import { JobQueue, QUEUE_NAME } from './jobs/queue.js';
 import { startWorker } from './jobs/worker.js';
 import { createLarkClient, type LarkClient } from './lark/client.js';
 import { LarkMessenger } from './lark/messenger.js';
-import { Pacer, type PacerLimits } from './lark/pacer.js';
+import { LARK_LIMITS, Pacer, type PacerLimits } from './lark/pacer.js';
 import type { Logger } from './logger.js';
 import { healthCheck } from './ops/health.js';
 import { startReminderCron, type ReminderCron } from './reminders/cron.js';
@@ -70,7 +70,7 @@ export async function startApp(o: AppOptions): Promise<App> {
   await backend.check();
   const queue = new JobQueue(backend, o.queueName ?? QUEUE_NAME);
   const lark: LarkClient = createLarkClient(config.lark, log);
-  const messenger = new LarkMessenger({ client: lark, db, log, ...(o.larkLimits ? { pacer: new Pacer(o.larkLimits) } : {}) });
+  const messenger = new LarkMessenger({ client: lark, db, log, pacer: new Pacer(o.larkLimits ?? { ...LARK_LIMITS, appPerMinute: config.larkAppPerMinute ?? LARK_LIMITS.appPerMinute }) });
   const botOpenId = await fetchBotOpenId(lark, log);
 
   const { catalog, calendar } = loadDomainConfig();

@@ -38,6 +38,12 @@ const schema = z.object({
     .min(1, { message: 'should be at least 1 (leave empty to turn urgent pushes off)' })
     .optional(),
   WORKER_PROCESSES: z.coerce.number({ message: 'should be a number from 0 to 8' }).int().min(0).max(8).default(1),
+  LARK_APP_PER_MINUTE: z.coerce
+    .number({ message: 'should be a whole number from 1 to 1000 (messages per minute; Lark allows 1000)' })
+    .int({ message: 'should be a whole number from 1 to 1000 (messages per minute; Lark allows 1000)' })
+    .min(1, { message: 'should be a whole number from 1 to 1000 (messages per minute; Lark allows 1000)' })
+    .max(1000, { message: 'should be at most 1000: Lark allows an app 1000 messages per minute' })
+    .default(985),
 });
 
 export type Env = Record<string, string | undefined>;
@@ -59,6 +65,8 @@ export interface Config {
   readonly urgentAfterWorkingDays?: number;
   /** Queue workers in their own processes (0: in the main process). Keeps event intake fast under load. */
   readonly workerProcesses: number;
+  /** The send pacer's cap on messages per sliding minute, per process (Lark: 1000/min as well as 50/s per app). */
+  readonly larkAppPerMinute: number;
 }
 
 export interface LarkConfig {
@@ -133,6 +141,7 @@ export function loadConfig(env: Env = process.env): Config {
     odContact: e.OD_CONTACT,
     urgentAfterWorkingDays: e.URGENT_AFTER_WORKING_DAYS,
     workerProcesses: e.WORKER_PROCESSES,
+    larkAppPerMinute: e.LARK_APP_PER_MINUTE,
   });
 }
 

@@ -4,7 +4,7 @@ import { AppError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import type { LarkClient } from './client.js';
 import { classifyLarkError, failureToAppError, type LarkFailure } from './errors.js';
-import { Pacer } from './pacer.js';
+import { Pacer, type SendClass } from './pacer.js';
 
 export type Target = { openId: string } | { chatId: string };
 
@@ -33,6 +33,16 @@ export interface Messenger {
   text(to: Target, text: string, opts: { purpose: string; key: string; replyTo?: string }): Promise<SendResult>;
   card(to: Target, card: unknown, opts: { purpose: string; key: string; replyTo?: string }): Promise<SendResult>;
   patchCard(messageId: string, card: unknown): Promise<void>;
+}
+
+/**
+ * Answers to a user (a reply to their message or card click, a confirmation, a welcome): these may use
+ * the part of Lark's per-minute budget that the pacer keeps from bulk sends (reminders, notices, …).
+ */
+const INTERACTIVE_PURPOSES = new Set(['reply', 'action', 'error', 'report-confirm', 'export', 'welcome', 'welcome-group']);
+
+export function sendClass(m: Pick<OutMessage, 'purpose' | 'replyTo'>): SendClass {
+  return m.replyTo !== undefined || INTERACTIVE_PURPOSES.has(m.purpose) ? 'interactive' : 'bulk';
 }
 
 /** Lark's uuid: at most 50 characters; the same uuid sends at most one message within an hour. */
@@ -90,10 +100,11 @@ export class LarkMessenger implements Messenger {
     }
 
     const content = JSON.stringify(m.content);
+    const kind = sendClass(m);
     let attempts = 0;
     for (;;) {
       attempts++;
-      await this.pacer.acquire(receiveId);
+      await this.pacer.acquire(receiveId, Date.now, kind);
       let failure: LarkFailure;
       try {
         const res = m.replyTo
