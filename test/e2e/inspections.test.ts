@@ -184,6 +184,9 @@ describe('inspections: findings become rectification duties the OD closes on evi
     expect(json(digest)).toContain('没有逾期未报告的党建责任');
     expect(json(digest)).toContain('待验收的整改报告 1 项');
 
+    // /待办 of the OD staff member who recorded it shows it awaits acceptance.
+    expect((await ask(od, '/待办')).text).toContain('待验收的整改报告 1 项**（其中您记录的督查 1 项）');
+
     const review = await until(() => sentTo(od, '整改报告待验收')[0]);
     const rt = json(review);
     expect(rt).toContain('已组织东风村党支部补齐2026年“三会一课”记录');

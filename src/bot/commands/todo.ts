@@ -1,3 +1,4 @@
+import { can } from '../../access/policy.js';
 import { card, esc, hr, md, type Element } from '../../cards/card.js';
 import { groupBy, isOverdue, rankByOverdue } from '../../domain/stats/aggregate.js';
 import { describeAll, obligationItem } from '../../obligations/items.js';
@@ -44,6 +45,13 @@ export const todo: Command = {
       }
       if (!items.length) elements.push(md('本单位其他人员的事项都已完成。'));
     } else if (scope?.kind === 'district') {
+      if (can(person.role, 'inspection.review')) {
+        const [pending, mine] = await Promise.all([
+          deps.db.obligation.count({ where: { status: 'SUBMITTED' } }),
+          deps.db.obligation.count({ where: { status: 'SUBMITTED', finding: { inspection: { inspectorId: person.id } } } }),
+        ]);
+        if (pending) elements.push(hr(), md(`📝 **待验收的整改报告 ${pending} 项**${mine ? `（其中您记录的督查 ${mine} 项）` : ''}，发送 /督查 列表 查看。`));
+      }
       const ranked = rankByOverdue(await overdueByUnit(deps.db, now), TOP_UNITS);
       elements.push(hr(), md(`**全区逾期事项最多的单位**（前 ${TOP_UNITS}）`));
       elements.push(md(ranked.length ? ranked.map((u, i) => `${i + 1}. ${esc(u.name)}　逾期 ${u.overdue} 项`).join('\n') : '全区目前没有逾期事项。'));
