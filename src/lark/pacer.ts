@@ -55,10 +55,10 @@ export class Pacer {
 
   /**
    * Take a slot at `nowMs` if every window allows one (returns 0), or return how long to wait before
-   * asking again. Pure bookkeeping over the instants it is given. `retry`: the caller was told to wait
-   * and is asking again (its lateness may be caught up; a new caller's may not).
+   * asking again. Pure bookkeeping over the instants it is given. `dueAt`: when the caller was told
+   * to come back, if it was (a waiter that was waiting for the next slot may catch up its lateness).
    */
-  tryTake(target: string, nowMs: number, kind: SendClass = 'interactive', retry = false): number {
+  tryTake(target: string, nowMs: number, kind: SendClass = 'interactive', dueAt?: number): number {
     prune(this.app, nowMs, WINDOW_MS);
     this.pruneMinute(nowMs);
     const t = this.targets.get(target) ?? [];
@@ -78,12 +78,13 @@ export class Pacer {
     if (this.perMinute > 0) this.minute.push(nowMs);
     t.push(nowMs);
     if (this.limits.appPerSecond > 0) {
-      // Slots follow a schedule, not the instant a late waiter happened to wake: a waiter's lateness of
-      // less than one interval is caught up instead of adding up and lowering the rate. A new caller, or
-      // one later than that (nobody was waiting for the slot), starts the schedule afresh, so sends never
-      // pair up after a pause.
+      // Slots follow a schedule, not the instant a late waiter happened to wake: the lateness of a waiter
+      // that was waiting for this slot is caught up (by at most one interval) instead of adding up and
+      // lowering the rate. Anyone else (a new caller, one that waited for the minute window or its
+      // target) starts the schedule afresh, so sends do not pair up after a pause.
       const interval = WINDOW_MS / this.limits.appPerSecond;
-      this.nextApp = retry && nowMs - this.nextApp < interval ? this.nextApp + interval : nowMs + interval;
+      const waitedForThisSlot = dueAt !== undefined && dueAt <= this.nextApp + 1e-6;
+      this.nextApp = waitedForThisSlot ? Math.max(this.nextApp, nowMs - interval) + interval : nowMs + interval;
     }
     this.targets.set(target, t);
     if (this.targets.size > 10_000) for (const [k, v] of this.targets) if (prune(v, nowMs, WINDOW_MS) === 0) this.targets.delete(k);
@@ -91,9 +92,12 @@ export class Pacer {
   }
 
   async acquire(target: string, now: () => number = Date.now, kind: SendClass = 'interactive'): Promise<void> {
-    for (let retry = false; ; retry = true) {
-      const wait = this.tryTake(target, now(), kind, retry);
+    let dueAt: number | undefined;
+    for (;;) {
+      const at = now();
+      const wait = this.tryTake(target, at, kind, dueAt);
       if (wait === 0) return;
+      dueAt = at + wait;
       await new Promise((r) => setTimeout(r, wait));
     }
   }

@@ -19,13 +19,13 @@ function maxPerSecond(slots: number[]): number {
  */
 function sendAll(p: Pacer, targets: string[], start = 0): number[] {
   const sentAt: number[] = Array(targets.length);
-  let queue = targets.map((target, i) => ({ at: start, i, target, retry: false }));
+  let queue = targets.map((target, i) => ({ at: start, i, target, due: undefined as number | undefined }));
   while (queue.length) {
     queue.sort((a, b) => a.at - b.at || a.i - b.i);
     const next = queue.shift()!;
-    const wait = p.tryTake(next.target, next.at, 'interactive', next.retry);
+    const wait = p.tryTake(next.target, next.at, 'interactive', next.due);
     if (wait === 0) sentAt[next.i] = next.at;
-    else queue.push({ ...next, at: next.at + wait, retry: true });
+    else queue.push({ ...next, at: next.at + wait, due: next.at + wait });
   }
   return sentAt;
 }
@@ -113,7 +113,7 @@ interface Sim {
  */
 function simulate(p: Pacer, o: { bulk: number; workers: number; interactiveAt?: number[]; late?: (n: number) => number; wholeMs?: boolean }): Sim {
   const out: Sim = { bulk: [], interactive: [] };
-  type W = { at: number; seq: number; kind: SendClass; job: number; asked: number };
+  type W = { at: number; seq: number; kind: SendClass; job: number; asked: number; due?: number };
   const waiting: W[] = [];
   let seq = 0;
   let nextJob = 0;
@@ -132,10 +132,11 @@ function simulate(p: Pacer, o: { bulk: number; workers: number; interactiveAt?: 
     }
     const w = waiting.splice(k, 1)[0]!;
     const target = w.kind === 'bulk' ? `ou_${w.job}` : `ou_asker_${w.job}`;
-    const wait = p.tryTake(target, w.at, w.kind, w.at !== w.asked);
+    const wait = p.tryTake(target, w.at, w.kind, w.due);
     if (wait > 0) {
-      const at = w.at + wait + (o.late?.(wakes++) ?? 0);
-      waiting.push({ ...w, at: o.wholeMs ? Math.ceil(at) : at, seq: seq++ }); // wholeMs: a Date.now() clock
+      const due = w.at + wait;
+      const at = due + (o.late?.(wakes++) ?? 0);
+      waiting.push({ ...w, at: o.wholeMs ? Math.ceil(at) : at, due, seq: seq++ }); // wholeMs: a Date.now() clock
       continue;
     }
     if (w.kind === 'bulk') {
