@@ -7,7 +7,7 @@
 import ExcelJS from 'exceljs';
 import type { Db } from '../db/client.js';
 import { findRule, type Catalog } from '../domain/duties/catalog.js';
-import { percent, summarise, type Summary } from '../domain/stats/aggregate.js';
+import { percent, summarise, summaryOf, type Counts, type Summary } from '../domain/stats/aggregate.js';
 import { Prisma } from '../generated/prisma/client.js';
 import type { Role } from '../generated/prisma/enums.js';
 import { loadDomainConfig } from '../ops/domain-config.js';
@@ -75,16 +75,13 @@ export function fieldsText(catalog: Catalog, ruleCode: string, fields: unknown):
     .join('；');
 }
 
-type Counted = Pick<Summary, 'total' | 'done' | 'onTime' | 'overdue'>;
-const toSummary = (c: Counted): Summary => ({ ...c, completionRate: c.total ? c.done / c.total : null, onTimeRate: c.done ? c.onTime / c.done : null });
-
 /**
  * The /统计 figures (`summarise`) of the year's obligations that are not cancelled, counted in SQL per
  * `key` (one group under key 0 when null), optionally of one duty only.
  */
 async function figuresBy<K extends number | string>(db: Db, opts: { from: Date; to: Date; now: Date }, key: 'unitId' | 'personId' | 'ruleCode' | null, ruleCode?: string): Promise<Map<K, Summary>> {
   const { from, to, now } = opts;
-  const rows = await db.$queryRaw<Array<Counted & { key: K }>>`
+  const rows = await db.$queryRaw<Array<Counts & { key: K }>>`
     SELECT ${key ? Prisma.raw(`o."${key}"`) : Prisma.sql`0`} AS key,
            count(*) FILTER (WHERE o."status" = 'DONE' OR o."dueAt" <= ${now})::int AS total,
            count(*) FILTER (WHERE o."status" = 'DONE')::int AS done,
@@ -94,7 +91,7 @@ async function figuresBy<K extends number | string>(db: Db, opts: { from: Date; 
     WHERE o."dueAt" >= ${from} AND o."dueAt" < ${to} AND o."status" <> 'CANCELLED'
       ${ruleCode ? Prisma.sql`AND o."ruleCode" = ${ruleCode}` : Prisma.empty}
     GROUP BY 1`;
-  return new Map(rows.map(({ key: k, ...c }) => [k, toSummary(c)]));
+  return new Map(rows.map(({ key: k, ...c }) => [k, summaryOf(c)]));
 }
 
 interface ReportRow {
