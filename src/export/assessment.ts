@@ -1,5 +1,6 @@
 // The year's assessment export (五(四)): one workbook of the figures /统计 shows, by unit, by leader and by
-// duty type, every report, and per secretary the material for the debrief (四(二)4).
+// duty type, every report, per secretary the material for the debrief (四(二)4), and the OD's oversight
+// records: each inspection finding and its rectification (五(三)), each weak-org rectification (四(一)3).
 //
 // Written with exceljs' streaming writer straight to a file, each row committed as it is made; the
 // figures come from PostgreSQL already counted per unit, person or duty (the /统计 rules, in SQL) and the
@@ -7,9 +8,10 @@
 import ExcelJS from 'exceljs';
 import type { Db } from '../db/client.js';
 import { findRule, type Catalog } from '../domain/duties/catalog.js';
-import { percent, summarise, summaryOf, type Counts, type Summary } from '../domain/stats/aggregate.js';
+import { METHOD_LABEL } from '../domain/oversight/inspection.js';
+import { counts, isOverdue, percent, summarise, summaryOf, type Counts, type Summary } from '../domain/stats/aggregate.js';
 import { Prisma } from '../generated/prisma/client.js';
-import type { Role } from '../generated/prisma/enums.js';
+import type { ObligationStatus, Role } from '../generated/prisma/enums.js';
 import { loadDomainConfig } from '../ops/domain-config.js';
 import { activeUnits } from '../stats/queries.js';
 import { dutyName, dutyOrder } from '../stats/view.js';
@@ -29,6 +31,10 @@ export interface AssessmentCounts {
   duties: number;
   reports: number;
   secretaries: number;
+  /** Inspection findings of the year. */
+  findings: number;
+  /** Weak-org rectification records running at some point in the year. */
+  weakOrgs: number;
 }
 
 export const ROLE_ZH: Readonly<Record<Role, string>> = {
@@ -252,11 +258,59 @@ export async function writeAssessmentWorkbook(db: Db, file: string, opts: Assess
   }
   const secretaryRows = wsDebrief.done();
 
+  const findingRows = await writeFindings(db, addSheet(wb, '督查整改', FINDING_HEADERS, [28, 12, 10, 8, 50, 12, 10, 10, 60], { column: 9, style: { alignment: top } }), span);
+  const weakRows = await writeWeakOrgs(db, addSheet(wb, '软弱涣散整顿', WEAK_HEADERS, [30, 28, 12, 12, 14, 10, 40]), span);
+
   await wb.commit();
-  return { units: unitRows, people: personRows, duties: dutyRows, reports: reportRows, secretaries: secretaryRows };
+  return { units: unitRows, people: personRows, duties: dutyRows, reports: reportRows, secretaries: secretaryRows, findings: findingRows, weakOrgs: weakRows };
+}
+
+const FINDING_HEADERS = ['单位', '检查日期', '检查方式', '问题序号', '发现的问题', '整改期限', '整改状态', '是否逾期', '验收情况'];
+const FINDING_STATE: Readonly<Record<ObligationStatus, string>> = { OPEN: '整改中', SUBMITTED: '待验收', DONE: '已销号', CANCELLED: '已取消' };
+const REVIEW_ZH = { ACCEPT: '通过', RETURN: '退回' } as const;
+
+/** 督查整改: every finding of the year's inspections, its rectification's state and the OD's decisions. */
+async function writeFindings(db: Db, ws: ReturnType<typeof addSheet>, o: { from: Date; to: Date; now: Date }): Promise<number> {
+  const findings = await db.inspectionFinding.findMany({
+    where: { inspection: { inspectedOn: { gte: o.from, lt: o.to } } },
+    orderBy: [{ inspection: { unitId: 'asc' } }, { inspectionId: 'asc' }, { seq: 'asc' }],
+    include: {
+      inspection: { select: { id: true, method: true, inspectedOn: true, deadline: true, unit: { select: { name: true } } } },
+      obligation: { select: { status: true, dueAt: true, late: true, reviews: { orderBy: { id: 'asc' }, select: { decision: true, note: true, at: true, reviewer: { select: { name: true } } } } } },
+    },
+  });
+  for (const f of findings) {
+    const ob = f.obligation;
+    const late = ob ? ob.late || (ob.status === 'OPEN' && ob.dueAt < o.now) : false;
+    const reviews = (ob?.reviews ?? []).map((r) => `${beijingDate(r.at)} ${r.reviewer.name}${REVIEW_ZH[r.decision]}${r.note ? `：${r.note}` : ''}`);
+    ws.add([f.inspection.unit.name, beijingDate(f.inspection.inspectedOn), METHOD_LABEL[f.inspection.method], `${f.inspection.id}-${f.seq}`, f.text, beijingDate(f.inspection.deadline), ob ? FINDING_STATE[ob.status] : '', late ? '是' : '否', reviews.join('\n')]);
+  }
+  return ws.done();
+}
+
+const WEAK_HEADERS = ['党组织', '单位', '标记日期', '销号日期', '进展报告(已报/应报)', '逾期未报', '销号说明'];
+
+/** 软弱涣散整顿: each rectification record running at some point in the year, with its monthly progress reports. */
+async function writeWeakOrgs(db: Db, ws: ReturnType<typeof addSheet>, o: { from: Date; to: Date; now: Date }): Promise<number> {
+  const records = await db.weakOrgRectification.findMany({
+    where: { since: { lt: o.to }, OR: [{ liftedAt: null }, { liftedAt: { gte: o.from } }] },
+    orderBy: [{ org: { unitId: 'asc' } }, { orgId: 'asc' }, { since: 'asc' }],
+    select: { id: true, since: true, liftedAt: true, liftNote: true, org: { select: { name: true, unit: { select: { name: true } } } } },
+  });
+  const reports = await db.obligation.findMany({
+    where: { ruleCode: 'WEAK_ORG_RECTIFICATION', subjectKey: { in: records.map((r) => `weak:${r.id}`) }, dueAt: { gte: o.from, lt: o.to }, status: { not: 'CANCELLED' } },
+    select: { subjectKey: true, status: true, dueAt: true },
+  });
+  for (const r of records) {
+    const mine = reports.filter((x) => x.subjectKey === `weak:${r.id}`);
+    const owed = mine.filter((x) => counts(x, o.now));
+    const done = owed.filter((x) => x.status === 'DONE').length;
+    ws.add([r.org.name, r.org.unit.name, beijingDate(r.since), r.liftedAt ? beijingDate(r.liftedAt) : '整顿中', `${done}/${owed.length}`, mine.filter((x) => isOverdue(x, o.now)).length, r.liftNote]);
+  }
+  return ws.done();
 }
 
 /** The one-line summary printed by the CLI and sent with the file. */
 export function assessmentSummary(c: AssessmentCounts, year: number): string {
-  return `${year} 年度考核材料：${c.units} 个单位，${c.people} 名责任人，${c.reports} 份报告，${c.secretaries} 名书记的述职材料`;
+  return `${year} 年度考核材料：${c.units} 个单位，${c.people} 名责任人，${c.reports} 份报告，${c.secretaries} 名书记的述职材料，${c.findings} 条督查发现问题，${c.weakOrgs} 个软弱涣散党组织整顿`;
 }

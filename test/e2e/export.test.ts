@@ -22,11 +22,12 @@ describe('/导出: the assessment workbook as a file message', () => {
     }
   }
 
-  it('OD staff gets a short text and the workbook as a file; the file opens with the five sheets', async () => {
+  it('OD staff gets a short text and the workbook as a file; the file opens with its seven sheets', async () => {
     const messageId = await bot.sandbox.userSends({ from: DEMO.odStaff.openId, text: '/导出 2026' });
     const file = await bot.sandbox.waitFor((m) => m.parentId === messageId && m.msgType === 'file', 20_000);
     const text = bot.sandbox.sent().find((m) => m.parentId === messageId && m.msgType === 'text')!;
     expect(String((text.content as { text: string }).text)).toContain('2026 年度考核材料');
+    expect(String((text.content as { text: string }).text)).toContain('0 条督查发现问题，3 个软弱涣散党组织整顿');
     const key = (file.content as { file_key: string }).file_key;
     expect(key).toBeTruthy();
 
@@ -36,7 +37,7 @@ describe('/导出: the assessment workbook as a file message', () => {
     for await (const c of res.getReadableStream()) chunks.push(c as Buffer);
     const wb = new ExcelJS.Workbook();
     await wb.xlsx.load(Buffer.concat(chunks) as unknown as ArrayBuffer);
-    expect(wb.worksheets.map((w) => w.name)).toEqual(['按单位', '按责任人', '按责任类型', '报告明细', '述职材料']);
+    expect(wb.worksheets.map((w) => w.name)).toEqual(['按单位', '按责任人', '按责任类型', '报告明细', '述职材料', '督查整改', '软弱涣散整顿']);
     expect(await auditOf(messageId)).toEqual([expect.objectContaining({ action: 'command:export', result: 'ok' })]);
     // recorded as sent, once, under purpose 'export' (the audit row is written after the send returns)
     const out = await bot.db.prisma.outboundMessage.findMany({ where: { purpose: 'export' } });

@@ -4,6 +4,7 @@ import path from 'node:path';
 import ExcelJS from 'exceljs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeAssessmentWorkbook } from '../../src/export/assessment.js';
+import { planFindingObligation } from '../../src/domain/oversight/inspection.js';
 import { recordReport } from '../../src/reports/record.js';
 import { freshDatabase, type FreshDatabase } from '../helpers/db.js';
 import { DEMO, seedDistrict } from '../helpers/district.js';
@@ -28,6 +29,22 @@ describe('assessment export (五(四))', () => {
     await recordReport(p, { obligationId: nov.id, personId: sec.id, sourceKey: 't1', text: '到东风村检查指导', fields: { place: '东风村' }, evidence: [], now: new Date('2026-11-10T10:00:00+08:00') });
     await recordReport(p, { obligationId: oct.id, personId: sec.id, sourceKey: 't2', text: '10月联系点', fields: { place: '东风村' }, evidence: [], now });
     await recordReport(p, { obligationId: meeting.id, personId: other.id, sourceKey: 't3', text: '第四季度党建工作会议', fields: { topic: '四季度工作' }, evidence: [], now: new Date('2026-11-20T10:00:00+08:00') });
+
+    // An inspection in October with two findings: the first reported late and accepted, the second still open past its deadline.
+    const od = await p.person.findUniqueOrThrow({ where: { code: DEMO.odStaff.code } });
+    const insp = await p.inspection.create({
+      data: { unitId: sec.unitId, inspectorId: od.id, method: 'UNANNOUNCED', inspectedOn: new Date('2026-10-12T00:00:00+08:00'), deadline: new Date('2026-11-06T00:00:00+08:00'), sourceKey: 'e1' },
+    });
+    for (const [seq, text] of [[1, '“三会一课”记录不全'], [2, '党建经费未单列']] as const) {
+      const f = await p.inspectionFinding.create({ data: { inspectionId: insp.id, seq, text } });
+      const o = await p.obligation.create({ data: planFindingObligation({ findingId: f.id, seq, text, unitId: sec.unitId, accountablePersonId: sec.id, method: 'UNANNOUNCED', inspectedOn: '2026-10-12', deadline: '2026-11-06' }) });
+      await p.inspectionFinding.update({ where: { id: f.id }, data: { obligationId: o.id } });
+      if (seq === 1) {
+        await recordReport(p, { obligationId: o.id, personId: sec.id, sourceKey: 't4', text: '已补齐', fields: {}, evidence: [], now: new Date('2026-11-09T10:00:00+08:00'), closedBy: 'od' });
+        await p.obligationReview.create({ data: { obligationId: o.id, reviewerId: od.id, decision: 'ACCEPT', note: '记录齐全', sourceKey: 'r1', at: new Date('2026-11-10T10:00:00+08:00') } });
+        await p.obligation.update({ where: { id: o.id }, data: { status: 'DONE', completedAt: new Date('2026-11-10T10:00:00+08:00') } });
+      }
+    }
 
     const file = path.join(mkdtempSync(path.join(tmpdir(), 'export-')), 'assessment.xlsx');
     await writeAssessmentWorkbook(p, file, { year: 2026, now });
@@ -58,8 +75,8 @@ describe('assessment export (五(四))', () => {
   /** Cells as values, an empty cell (a rate of nothing) as null, padded to the 7 figures. */
   const norm = (cells: unknown[]) => Array.from({ length: Math.max(cells.length, cells[0] === '合计' ? 8 : 7) }, (_, i) => cells[i] ?? null);
 
-  it('has the five sheets with Chinese headers and a frozen header row', () => {
-    expect(wb.worksheets.map((w) => w.name)).toEqual(['按单位', '按责任人', '按责任类型', '报告明细', '述职材料']);
+  it('has the seven sheets with Chinese headers and a frozen header row', () => {
+    expect(wb.worksheets.map((w) => w.name)).toEqual(['按单位', '按责任人', '按责任类型', '报告明细', '述职材料', '督查整改', '软弱涣散整顿']);
     const ws = wb.getWorksheet('按单位')!;
     expect((ws.getRow(1).values as unknown[]).slice(1)).toEqual(['单位', '应完成', '已完成', '按时完成', '逾期完成', '逾期未完成', '完成率(%)', '按时率(%)']);
     for (const w of wb.worksheets) expect(w.views[0]).toMatchObject({ state: 'frozen', ySplit: 1 });
@@ -91,7 +108,7 @@ describe('assessment export (五(四))', () => {
 
   it('报告明细 lists each report with its fields; 述职材料 sums up each secretary', async () => {
     const reports = rowsOf('报告明细');
-    expect(reports).toHaveLength(3);
+    expect(reports).toHaveLength(4);
     const late = reports.find((r) => r[4] === '2026-10')!;
     expect(late.slice(0, 3)).toEqual([(await db.prisma.person.findUniqueOrThrow({ where: { code: DEMO.secretary.code }, include: { unit: true } })).unit.name, DEMO.secretary.name, '到基层联系点检查指导']);
     expect(late[5]).toMatch(/^2026-\d\d-\d\d$/); // the day it was stored
@@ -108,5 +125,25 @@ describe('assessment export (五(四))', () => {
     expect(row[9]).toBe(2); // two liaison visits reported
     expect(row[10]).toBe(0);
     expect(String(row.at(-1))).toContain('到基层联系点检查指导 2 次');
+  });
+
+  it('督查整改 lists each finding with its state, lateness and the OD\'s decisions', async () => {
+    const unit = (await db.prisma.person.findUniqueOrThrow({ where: { code: DEMO.secretary.code }, include: { unit: true } })).unit.name;
+    const insp = await db.prisma.inspection.findFirstOrThrow();
+    expect(rowsOf('督查整改')).toEqual([
+      [unit, '2026-10-12', '暗访督查', `${insp.id}-1`, '“三会一课”记录不全', '2026-11-06', '已销号', '是', `2026-11-10 ${DEMO.odStaff.name}通过：记录齐全`],
+      [unit, '2026-10-12', '暗访督查', `${insp.id}-2`, '党建经费未单列', '2026-11-06', '整改中', '是'],
+    ]);
+  });
+
+  it('软弱涣散整顿 lists each weak org\'s record with its progress reports made, owed so far and overdue', async () => {
+    const records = await db.prisma.weakOrgRectification.findMany({ include: { org: { include: { unit: true } } }, orderBy: { orgId: 'asc' } });
+    expect(records.length).toBe(3);
+    const rows = rowsOf('软弱涣散整顿');
+    expect(rows.map((r) => r[0]).sort()).toEqual(records.map((r) => r.org.name).sort());
+    for (const r of records) {
+      // Marked at the import (2026-01-05): January to October are due by 25 November, none reported.
+      expect(rows.find((x) => x[0] === r.org.name)).toEqual([r.org.name, r.org.unit.name, '2026-01-05', '整顿中', '0/10', 10]);
+    }
   });
 });
