@@ -20,7 +20,7 @@ export interface PacerLimits {
   appPerSecond: number;
   /** Sends per app in any sliding 60 s; 0 or absent: no per-minute limit. */
   appPerMinute?: number;
-  /** Of appPerMinute, the part only interactive sends may use; default 5 % of appPerMinute. */
+  /** Of appPerMinute, the part only interactive sends may use; default 2 % of appPerMinute (19 of 985). */
   reservedPerMinute?: number;
   perTargetPerSecond: number;
 }
@@ -49,7 +49,7 @@ export class Pacer {
 
   constructor(private readonly limits: PacerLimits = LARK_LIMITS) {
     this.perMinute = Math.max(0, Math.floor(limits.appPerMinute ?? 0));
-    const reserved = limits.reservedPerMinute ?? Math.floor(this.perMinute / 20);
+    const reserved = limits.reservedPerMinute ?? Math.floor(this.perMinute / 50);
     this.bulkPerMinute = this.perMinute > 0 ? Math.max(1, this.perMinute - Math.max(0, Math.floor(reserved))) : 0;
   }
 
