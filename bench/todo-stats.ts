@@ -28,6 +28,7 @@ import { loadDomainConfig } from '../src/ops/domain-config.js';
 import { messageEnvelope, signedRequest, sleep } from '../test/helpers/bot.js';
 import { freshDatabase } from '../test/helpers/db.js';
 import { provinceRoster } from './province-roster.js';
+import { pct, type SandboxInfo } from './common.js';
 
 const arg = (name: string, def: number) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -38,19 +39,6 @@ const GAP = arg('gap', 100);
 const PORT = 3900 + Math.floor(Math.random() * 90);
 const UNIT = 417; // the unit whose member, secretary and name the commands use
 const secs = (t0: number) => `${((performance.now() - t0) / 1000).toFixed(1)} s`;
-
-interface SandboxInfo {
-  appId: string;
-  appSecret: string;
-  encryptKey: string;
-  verificationToken: string;
-  baseUrl: string;
-  messages: { from: string; text: string; chatId: string; messageId: string }[];
-}
-
-function pct(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
-}
 
 async function main() {
   const member = `ou_bench_${UNIT * 15 + 2}`; // 班子成员

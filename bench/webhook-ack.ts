@@ -16,6 +16,7 @@ import readline from 'node:readline';
 import { dropDatabase, ensureDatabase } from '../src/db/migrate.js';
 import { messageEnvelope, signedRequest, sleep } from '../test/helpers/bot.js';
 import { uniqueDatabaseUrl } from '../test/helpers/db.js';
+import { pct, type SandboxInfo } from './common.js';
 
 const arg = (name: string, def: number) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -25,19 +26,6 @@ const RATE = arg('rate', 200);
 const SECONDS = arg('seconds', 30);
 const WORKERS = arg('workers', 1);
 const PORT = 3900 + Math.floor(Math.random() * 90);
-
-interface SandboxInfo {
-  appId: string;
-  appSecret: string;
-  encryptKey: string;
-  verificationToken: string;
-  baseUrl: string;
-  messages: { from: string; text: string; chatId: string; messageId: string }[];
-}
-
-function pct(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
-}
 
 async function main() {
   const total = RATE * SECONDS;

@@ -13,7 +13,7 @@ import { counts, isOverdue, percent, summarise, summaryOf, type Counts, type Sum
 import { Prisma } from '../generated/prisma/client.js';
 import type { ObligationStatus, Role } from '../generated/prisma/enums.js';
 import { loadDomainConfig } from '../ops/domain-config.js';
-import { activeUnits } from '../stats/queries.js';
+import { activeUnits, countColumns } from '../stats/queries.js';
 import { dutyName, dutyOrder } from '../stats/view.js';
 
 export interface AssessmentOptions {
@@ -89,10 +89,7 @@ async function figuresBy<K extends number | string>(db: Db, opts: { from: Date; 
   const { from, to, now } = opts;
   const rows = await db.$queryRaw<Array<Counts & { key: K }>>`
     SELECT ${key ? Prisma.raw(`o."${key}"`) : Prisma.sql`0`} AS key,
-           count(*) FILTER (WHERE o."status" = 'DONE' OR o."dueAt" <= ${now})::int AS total,
-           count(*) FILTER (WHERE o."status" = 'DONE')::int AS done,
-           count(*) FILTER (WHERE o."status" = 'DONE' AND NOT o."late")::int AS "onTime",
-           count(*) FILTER (WHERE o."status" = 'OPEN' AND o."dueAt" < ${now})::int AS overdue
+           ${countColumns(now)}
     FROM "Obligation" o
     WHERE o."dueAt" >= ${from} AND o."dueAt" < ${to} AND o."status" <> 'CANCELLED'
       ${ruleCode ? Prisma.sql`AND o."ruleCode" = ${ruleCode}` : Prisma.empty}

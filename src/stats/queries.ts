@@ -42,6 +42,17 @@ export interface PeriodCounts {
 }
 
 /**
+ * The four counts of summarise (src/domain/stats/aggregate.ts) as SQL over "Obligation" o: counted =
+ * DONE or due by `now`; done = DONE; on time = DONE and not late; overdue = OPEN and due before `now`.
+ */
+export function countColumns(now: Date): Prisma.Sql {
+  return Prisma.sql`count(*) FILTER (WHERE o."status" = 'DONE' OR o."dueAt" <= ${now})::int AS total,
+           count(*) FILTER (WHERE o."status" = 'DONE')::int AS done,
+           count(*) FILTER (WHERE o."status" = 'DONE' AND NOT o."late")::int AS "onTime",
+           count(*) FILTER (WHERE o."status" = 'OPEN' AND o."dueAt" < ${now})::int AS overdue`;
+}
+
+/**
  * The /统计 figures of obligations due in [from, to) (not cancelled), of one unit or all, counted in
  * PostgreSQL with the rules of summarise (src/domain/stats/aggregate.ts): counted = DONE or due by
  * `now`; done = DONE; on time = DONE and not late; overdue = OPEN and due before `now` (SUBMITTED is
@@ -51,10 +62,7 @@ export async function countsDueIn(db: Db, opts: { from: Date; to: Date; now: Dat
   const { from, to, now, unitId } = opts;
   const rows = await db.$queryRaw<Array<Counts & { g: number; unitId: number | null; ruleCode: string | null }>>`
     SELECT GROUPING(o."unitId", o."ruleCode")::int AS g, o."unitId", o."ruleCode",
-           count(*) FILTER (WHERE o."status" = 'DONE' OR o."dueAt" <= ${now})::int AS total,
-           count(*) FILTER (WHERE o."status" = 'DONE')::int AS done,
-           count(*) FILTER (WHERE o."status" = 'DONE' AND NOT o."late")::int AS "onTime",
-           count(*) FILTER (WHERE o."status" = 'OPEN' AND o."dueAt" < ${now})::int AS overdue
+           ${countColumns(now)}
     FROM "Obligation" o
     WHERE o."dueAt" >= ${from} AND o."dueAt" < ${to} AND o."status" <> 'CANCELLED'
       ${unitId !== undefined ? Prisma.sql`AND o."unitId" = ${unitId}` : Prisma.empty}
