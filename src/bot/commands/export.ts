@@ -11,7 +11,7 @@ import type { Command } from './command.js';
 export const exportCommand: Command = {
   name: 'export',
   zh: '导出',
-  summary: '导出年度考核材料 Excel（按单位、按责任人、按责任类型、报告明细、述职材料），仅限区委组织部',
+  summary: '导出年度考核材料 Excel（按单位、按责任人、按责任类型、报告明细、述职材料、督查整改、软弱涣散整顿），仅限区委组织部',
   usage: '/导出 [年度，例如 2026]',
   async run(ctx, args) {
     const { deps, msg } = ctx;
