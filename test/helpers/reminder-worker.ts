@@ -41,7 +41,7 @@ const deps: Deps = {
   config,
   db,
   lark,
-  messenger: new LarkMessenger({ client: lark, db, log, ...(env.LARK_APP_PER_SECOND ? { pacer: new Pacer({ ...LARK_LIMITS, appPerSecond: Number(env.LARK_APP_PER_SECOND) }) } : {}) }),
+  messenger: new LarkMessenger({ client: lark, db, log, ...(env.LARK_APP_PER_SECOND ? { pacer: new Pacer({ ...LARK_LIMITS, appPerSecond: Number(env.LARK_APP_PER_SECOND), ...(env.LARK_APP_PER_MINUTE ? { appPerMinute: Number(env.LARK_APP_PER_MINUTE) } : {}) }) } : {}) }),
   queue: new JobQueue(backend, env.QUEUE),
   log,
   clock,
