@@ -14,3 +14,20 @@ export interface SandboxInfo {
 export function pct(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]!;
 }
+
+/** The least time (s) in which n sends can all go out under perSecond/s and perMinute/min (sliding windows). */
+export function floorSeconds(n: number, perSecond: number, perMinute: number): number {
+  if (n <= perMinute || perMinute >= perSecond * 60) return n / perSecond;
+  const fullMinutes = Math.ceil(n / perMinute) - 1;
+  return Math.max(n / perSecond, fullMinutes * 60 + (n - fullMinutes * perMinute) / perSecond);
+}
+
+/** The most of the ascending instants `at` (ms) that fall within any window of `ms`. */
+export function maxInWindow(at: readonly number[], ms: number): number {
+  let best = 0;
+  for (let i = 0, j = 0; i < at.length; i++) {
+    while (at[i]! - at[j]! >= ms) j++;
+    best = Math.max(best, i - j + 1);
+  }
+  return best;
+}

@@ -22,6 +22,7 @@ import { silentLogger } from '../src/logger.js';
 import { confirmNotice } from '../src/notices/service.js';
 import { startSandbox } from '../src/sandbox/index.js';
 import { freshDatabase } from '../test/helpers/db.js';
+import { floorSeconds, maxInWindow } from './common.js';
 
 const arg = (name: string, def: number) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -34,12 +35,6 @@ const PER_MINUTE = 1000 * SCALE; // Lark: 1000/min per app
 const CONCURRENCY = arg('concurrency', 64);
 const MINUTE_PACING = !process.argv.includes('--no-minute-pacing');
 
-/** The least time (s) in which n sends can all go out under perSecond/s and perMinute/min (sliding windows). */
-function floorSeconds(n: number, perSecond: number, perMinute: number): number {
-  if (n <= perMinute || perMinute >= perSecond * 60) return n / perSecond;
-  const fullMinutes = Math.ceil(n / perMinute) - 1;
-  return Math.max(n / perSecond, fullMinutes * 60 + (n - fullMinutes * perMinute) / perSecond);
-}
 const PER_UNIT = 50;
 const NOW = new Date('2026-11-25T10:00:00+08:00');
 const TITLE = '关于开展党建责任制专项检查的通知';
@@ -109,14 +104,7 @@ async function main(): Promise<void> {
     const stats = sandbox.stats();
     const failed = await db.prisma.noticeRecipient.count({ where: { noticeId: notice.id, status: 'FAILED' } });
     const at = cards.map((c) => c.at).sort((a, b) => a - b);
-    const maxIn = (ms: number) => {
-      let best = 0;
-      for (let i = 0, j = 0; i < at.length; i++) {
-        while (at[i]! - at[j]! >= ms) j++;
-        best = Math.max(best, i - j + 1);
-      }
-      return best;
-    };
+    const maxIn = (ms: number) => maxInWindow(at, ms);
     console.log(
       `${N} recipients; sandbox limits ${RATE}/s & ${PER_MINUTE}/min per app (Lark's 50/s & 1000/min × ${SCALE}); ` +
         `pacer ${larkLimits.appPerSecond}/s & ${larkLimits.appPerMinute ? `${larkLimits.appPerMinute}/min` : 'no per-minute limit'}; ${CONCURRENCY} workers`,

@@ -19,6 +19,7 @@ import { silentLogger } from '../src/logger.js';
 import { runReminderTick } from '../src/reminders/tick.js';
 import { startSandbox } from '../src/sandbox/index.js';
 import { freshDatabase } from '../test/helpers/db.js';
+import { floorSeconds, maxInWindow } from './common.js';
 
 const arg = (name: string, def: number) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -32,12 +33,6 @@ const INSTANCES = arg('instances', 1);
 const CONCURRENCY = arg('concurrency', 16);
 const NOW = new Date('2026-11-23T10:00:00+08:00');
 
-/** The least time (s) in which n sends can all go out under perSecond/s and perMinute/min (sliding windows). */
-function floorSeconds(n: number, perSecond: number, perMinute: number): number {
-  if (n <= perMinute || perMinute >= perSecond * 60) return n / perSecond;
-  const fullMinutes = Math.ceil(n / perMinute) - 1;
-  return Math.max(n / perSecond, fullMinutes * 60 + (n - fullMinutes * perMinute) / perSecond);
-}
 
 async function main(): Promise<void> {
   const users = Array.from({ length: CARDS }, (_, i) => ({ openId: `ou_send_${i + 1}`, name: `书记${i + 1}` }));
@@ -92,14 +87,7 @@ async function main(): Promise<void> {
     const lost = users.filter((u) => !perUser.has(u.openId)).length;
     const floor = floorSeconds(CARDS, LIMIT, PER_MINUTE);
     const at = cards.map((c) => c.at).sort((a, b) => a - b);
-    const maxIn = (ms: number) => {
-      let best = 0;
-      for (let i = 0, j = 0; i < at.length; i++) {
-        while (at[i]! - at[j]! >= ms) j++;
-        best = Math.max(best, i - j + 1);
-      }
-      return best;
-    };
+    const maxIn = (ms: number) => maxInWindow(at, ms);
     console.log(`${CARDS} reminder cards, sandbox limits ${LIMIT}/s & ${PER_MINUTE}/min per app, ${INSTANCES} instance(s) × ${CONCURRENCY} workers`);
     console.log(`  tick (claim ${tick.digests.length} digests + enqueue): ${tickMs.toFixed(0)} ms`);
     console.log(`  first to last card: ${cards.length} in ${((last - first) / 1000).toFixed(2)} s`);
