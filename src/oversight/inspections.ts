@@ -208,10 +208,10 @@ export async function decide(deps: Deps, reviewer: Pick<Person, 'id'>, d: { obli
   return outcome;
 }
 
-/** Inspections with their findings' states, newest first: all of them, or one unit's. */
-export function listInspections(deps: Deps, opts: { unitId?: number; take: number }) {
+/** Inspections with their findings' states, newest first: all of them, one unit's, or one. */
+export function listInspections(deps: Deps, opts: { unitId?: number; id?: number; take: number }) {
   return deps.db.inspection.findMany({
-    where: opts.unitId !== undefined ? { unitId: opts.unitId } : {},
+    where: { ...(opts.unitId !== undefined ? { unitId: opts.unitId } : {}), ...(opts.id !== undefined ? { id: opts.id } : {}) },
     orderBy: { id: 'desc' },
     take: opts.take,
     include: {

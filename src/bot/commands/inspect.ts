@@ -30,10 +30,9 @@ export const inspect: Command = {
       if (!scope) throw forbidden('unit.view');
       const unitId = scope.kind === 'unit' ? scope.unitId : undefined;
       if (/^\d+$/.test(arg)) {
-        const one = (await deps.db.inspection.findUnique({ where: { id: Number(arg) }, select: { unitId: true } })) ?? null;
-        if (!one || (unitId !== undefined && one.unitId !== unitId)) throw new AppError('not_found', `没有找到编号为 ${arg} 的督查记录（或您无权查看）。发送 /督查 列表 查看。`);
-        const list = (await listInspections(deps, { unitId: one.unitId, take: 100 })).filter((i) => i.id === Number(arg));
-        await ctx.replyCard(inspectionListCard(list, now, `督查编号 ${arg}`));
+        const one = await listInspections(deps, { id: Number(arg), ...(unitId !== undefined ? { unitId } : {}), take: 1 });
+        if (!one.length) throw new AppError('not_found', `没有找到编号为 ${arg} 的督查记录（或您无权查看）。发送 /督查 列表 查看。`);
+        await ctx.replyCard(inspectionListCard(one, now, `督查编号 ${arg}`));
         return;
       }
       const list = await listInspections(deps, { ...(unitId !== undefined ? { unitId } : {}), take: LIST_SIZE });
