@@ -1,4 +1,5 @@
 // Shared by the benchmarks that run the bot against bench/sandbox-child.ts.
+import { LARK_LIMITS, type PacerLimits } from '../src/lark/pacer.js';
 
 /** The line bench/sandbox-child.ts prints: its credentials and the user messages it registered. */
 export interface SandboxInfo {
@@ -30,4 +31,9 @@ export function maxInWindow(at: readonly number[], ms: number): number {
     best = Math.max(best, i - j + 1);
   }
   return best;
+}
+
+/** The bot pacer's limits with both of Lark's per-app limits scaled by `scale` (the minute window left out when `minute` is false). */
+export function scaledLarkLimits(scale: number, minute = true): PacerLimits {
+  return { ...LARK_LIMITS, appPerSecond: LARK_LIMITS.appPerSecond * scale, appPerMinute: minute ? LARK_LIMITS.appPerMinute * scale : 0 };
 }

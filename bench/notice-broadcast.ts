@@ -17,12 +17,12 @@
 import { randomBytes } from 'node:crypto';
 import { startApp, type App } from '../src/app.js';
 import { loadConfig } from '../src/config.js';
-import { LARK_LIMITS } from '../src/lark/pacer.js';
 import { silentLogger } from '../src/logger.js';
 import { confirmNotice } from '../src/notices/service.js';
 import { startSandbox } from '../src/sandbox/index.js';
+import { sandboxBotEnv } from '../test/helpers/bot.js';
 import { freshDatabase } from '../test/helpers/db.js';
-import { floorSeconds, maxInWindow } from './common.js';
+import { floorSeconds, maxInWindow, scaledLarkLimits } from './common.js';
 
 const arg = (name: string, def: number) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -58,21 +58,8 @@ async function main(): Promise<void> {
     const notice = await db.prisma.notice.create({ data: { title: TITLE, body: '请各单位于12月5日前完成自查。', createdById: 1000000, audience: { scope: 'ALL', role: 'ANY' }, ackRequired: true } });
     await db.prisma.$executeRawUnsafe(`INSERT INTO "NoticeRecipient" ("noticeId", "personId", "updatedAt") SELECT ${notice.id}, p, now() FROM generate_series(1, ${N}) p`);
 
-    const config = loadConfig({
-      LARK_APP_ID: sandbox.appId,
-      LARK_APP_SECRET: sandbox.appSecret,
-      LARK_DOMAIN: sandbox.baseUrl,
-      LARK_EVENT_MODE: 'webhook',
-      LARK_ENCRYPT_KEY: sandbox.encryptKey,
-      DATABASE_URL: db.url,
-      REDIS_URL: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
-      PORT: '0',
-    });
-    const larkLimits = {
-      ...LARK_LIMITS,
-      appPerSecond: LARK_LIMITS.appPerSecond * SCALE,
-      appPerMinute: MINUTE_PACING ? LARK_LIMITS.appPerMinute * SCALE : 0,
-    };
+    const config = loadConfig({ ...sandboxBotEnv(sandbox, db.url), PORT: '0' });
+    const larkLimits = scaledLarkLimits(SCALE, MINUTE_PACING);
     app = await startApp({
       config,
       databaseUrl: db.url,

@@ -14,12 +14,12 @@
 import { randomBytes } from 'node:crypto';
 import { startApp, type App } from '../src/app.js';
 import { loadConfig } from '../src/config.js';
-import { LARK_LIMITS } from '../src/lark/pacer.js';
 import { silentLogger } from '../src/logger.js';
 import { runReminderTick } from '../src/reminders/tick.js';
 import { startSandbox } from '../src/sandbox/index.js';
+import { sandboxBotEnv } from '../test/helpers/bot.js';
 import { freshDatabase } from '../test/helpers/db.js';
-import { floorSeconds, maxInWindow } from './common.js';
+import { floorSeconds, maxInWindow, scaledLarkLimits } from './common.js';
 
 const arg = (name: string, def: number) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -53,18 +53,9 @@ async function main(): Promise<void> {
       INSERT INTO "Reminder" ("obligationId", stage, "recipientId", "sendOn") SELECT p, 'before-5', p, timestamp '2026-11-22 16:00' FROM generate_series(1, ${CARDS}) p`);
 
     const queueName = `bench-send-${randomBytes(3).toString('hex')}`;
-    const config = loadConfig({
-      LARK_APP_ID: sandbox.appId,
-      LARK_APP_SECRET: sandbox.appSecret,
-      LARK_DOMAIN: sandbox.baseUrl,
-      LARK_EVENT_MODE: 'webhook',
-      LARK_ENCRYPT_KEY: sandbox.encryptKey,
-      DATABASE_URL: db.url,
-      REDIS_URL: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
-      PORT: '0',
-    });
+    const config = loadConfig({ ...sandboxBotEnv(sandbox, db.url), PORT: '0' });
     for (let i = 0; i < INSTANCES; i++) {
-      apps.push(await startApp({ config, databaseUrl: db.url, log: silentLogger, clock: () => NOW, queueName, intake: false, reminderCron: false, workerConcurrency: CONCURRENCY, ...(SCALE !== 1 ? { larkLimits: { ...LARK_LIMITS, appPerSecond: LARK_LIMITS.appPerSecond * SCALE, appPerMinute: LARK_LIMITS.appPerMinute * SCALE } } : {}) }));
+      apps.push(await startApp({ config, databaseUrl: db.url, log: silentLogger, clock: () => NOW, queueName, intake: false, reminderCron: false, workerConcurrency: CONCURRENCY, larkLimits: scaledLarkLimits(SCALE) }));
     }
 
     const t0 = performance.now();

@@ -25,7 +25,7 @@ import { sheetFromArrays } from '../src/domain/roster/table.js';
 import { importRoster } from '../src/import/roster-import.js';
 import { generateObligations } from '../src/obligations/generate.js';
 import { loadDomainConfig } from '../src/ops/domain-config.js';
-import { messageEnvelope, signedRequest, sleep } from '../test/helpers/bot.js';
+import { messageEnvelope, sandboxBotEnv, signedRequest, sleep } from '../test/helpers/bot.js';
 import { freshDatabase } from '../test/helpers/db.js';
 import { provinceRoster } from './province-roster.js';
 import { pct, type SandboxInfo } from './common.js';
@@ -113,14 +113,7 @@ async function main() {
   const bot = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
     env: {
       ...process.env,
-      LARK_APP_ID: sb.appId,
-      LARK_APP_SECRET: sb.appSecret,
-      LARK_DOMAIN: sb.baseUrl,
-      LARK_EVENT_MODE: 'webhook',
-      LARK_ENCRYPT_KEY: sb.encryptKey,
-      LARK_VERIFICATION_TOKEN: sb.verificationToken,
-      DATABASE_URL: db.url,
-      REDIS_URL: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
+      ...sandboxBotEnv(sb, db.url),
       PORT: String(PORT),
       WORKER_PROCESSES: '1',
       WORK_HOURS: '03:00-03:01', // no reminder sends during the run

@@ -14,7 +14,7 @@ import { spawn } from 'node:child_process';
 import http from 'node:http';
 import readline from 'node:readline';
 import { dropDatabase, ensureDatabase } from '../src/db/migrate.js';
-import { messageEnvelope, signedRequest, sleep } from '../test/helpers/bot.js';
+import { messageEnvelope, sandboxBotEnv, signedRequest, sleep } from '../test/helpers/bot.js';
 import { uniqueDatabaseUrl } from '../test/helpers/db.js';
 import { pct, type SandboxInfo } from './common.js';
 
@@ -42,14 +42,7 @@ async function main() {
   const bot = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
     env: {
       ...process.env,
-      LARK_APP_ID: sb.appId,
-      LARK_APP_SECRET: sb.appSecret,
-      LARK_DOMAIN: sb.baseUrl,
-      LARK_EVENT_MODE: 'webhook',
-      LARK_ENCRYPT_KEY: sb.encryptKey,
-      LARK_VERIFICATION_TOKEN: sb.verificationToken,
-      DATABASE_URL: dbUrl,
-      REDIS_URL: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
+      ...sandboxBotEnv(sb, dbUrl),
       PORT: String(PORT),
       WORKER_PROCESSES: String(WORKERS),
       LOG_LEVEL: process.env.BENCH_LOG ?? 'error',

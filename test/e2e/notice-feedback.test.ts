@@ -6,7 +6,8 @@ import { confirmNotice } from '../../src/notices/service.js';
 import { generateObligations } from '../../src/obligations/generate.js';
 import { runReminderTick } from '../../src/reminders/tick.js';
 import { DEMO, DEMO_USERS, seedDistrict } from '../helpers/district.js';
-import { sleep, startTestBot, type TestBot } from '../helpers/bot.js';
+import { botReply, sleep, startTestBot, type TestBot } from '../helpers/bot.js';
+import { submitNoticeForm } from '../helpers/notices.js';
 
 describe('planNoticeFeedback', () => {
   it('plans one obligation per active non-OD unit, owed by its secretary, due at the end of the Beijing day', () => {
@@ -57,10 +58,7 @@ describe('feedback notices (载体活动)', () => {
   });
   afterAll(async () => bot?.close());
 
-  const reply = async (from: string, text: string) => {
-    const id = await bot.sandbox.userSends({ from, text });
-    return bot.sandbox.waitFor((m) => m.parentId === id);
-  };
+  const reply = (from: string, text: string) => botReply(bot, from, text);
   async function until(pred: () => Promise<boolean>, ms = 10_000) {
     const end = Date.now() + ms;
     while (!(await pred())) {
@@ -74,16 +72,8 @@ describe('feedback notices (载体活动)', () => {
     const sec = await db.person.findUniqueOrThrow({ where: { code: DEMO.secretary.code }, include: { unit: true } });
     const other = await db.person.findUniqueOrThrow({ where: { code: DEMO.otherSecretary.code }, include: { unit: true } });
     expect(other.unitId).not.toBe(sec.unitId);
-    const form = await reply(od, '/通知');
+    const { form, preview } = await submitNoticeForm(bot, od, { title: TITLE, body: '请各单位开展主题党日活动并反馈开展情况。', scope: 'UNITS', units: `${sec.unit.name}，${other.unit.name}`, role: 'ANY', ack: 'yes', feedbackDue: '2026-11-27 +0800' });
     expect(JSON.stringify(form.content)).toContain('feedbackDue');
-    await bot.sandbox.userClicks({
-      from: od,
-      messageId: form.messageId,
-      name: 'submit',
-      value: { action: 'notice.submit' },
-      formValue: { title: TITLE, body: '请各单位开展主题党日活动并反馈开展情况。', scope: 'UNITS', units: `${sec.unit.name}，${other.unit.name}`, role: 'ANY', ack: 'yes', feedbackDue: '2026-11-27 +0800' },
-    });
-    const preview = await bot.sandbox.waitFor((m) => m.parentId === form.messageId && JSON.stringify(m.content).includes('通知预览'));
     expect(JSON.stringify(preview.content)).toContain('反馈截止：2026-11-27');
     const notice = await db.notice.findFirstOrThrow({ where: { title: TITLE } });
     expect(notice.feedbackDue).toEqual(new Date('2026-11-27T23:59:59.999+08:00'));

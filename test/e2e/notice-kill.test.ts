@@ -10,7 +10,7 @@ import { loadConfig } from '../../src/config.js';
 import { silentLogger } from '../../src/logger.js';
 import { confirmNotice } from '../../src/notices/service.js';
 import { startSandbox, type Sandbox } from '../../src/sandbox/index.js';
-import { redisUrl, sleep } from '../helpers/bot.js';
+import { sandboxBotEnv, sleep } from '../helpers/bot.js';
 import { startChildWorker } from '../helpers/child-worker.js';
 import { freshDatabase, type FreshDatabase } from '../helpers/db.js';
 
@@ -73,16 +73,7 @@ describe('a notice broadcast survives its worker being killed', () => {
     await db.prisma.$executeRawUnsafe(`INSERT INTO "NoticeRecipient" ("noticeId", "personId", "updatedAt") SELECT ${notice.id}, p, now() FROM generate_series(1, ${N}) p`);
 
     const queueName = `notice-kill-${randomBytes(4).toString('hex')}`;
-    const config = loadConfig({
-      LARK_APP_ID: sandbox.appId,
-      LARK_APP_SECRET: sandbox.appSecret,
-      LARK_DOMAIN: sandbox.baseUrl,
-      LARK_EVENT_MODE: 'webhook',
-      LARK_ENCRYPT_KEY: sandbox.encryptKey,
-      DATABASE_URL: db.url,
-      REDIS_URL: redisUrl(),
-      PORT: '0',
-    });
+    const config = loadConfig({ ...sandboxBotEnv(sandbox, db.url), PORT: '0' });
     // This app only confirms (enqueues); the sending is the child's.
     const app = await startApp({ config, databaseUrl: db.url, log: silentLogger, clock: () => NOW, queueName, worker: false, intake: false, reminderCron: false, schedulers: false });
     cleanups.push(() => app.close(2000));

@@ -3,7 +3,8 @@
 // paced under Lark's 1000/min for that API, once per notice per ten minutes.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO, DEMO_USERS, seedDistrict } from '../helpers/district.js';
-import { signedRequest, sleep, startTestBot, type TestBot } from '../helpers/bot.js';
+import { botReply, signedRequest, sleep, startTestBot, type TestBot } from '../helpers/bot.js';
+import { submitNoticeForm } from '../helpers/notices.js';
 
 describe('notice read receipts for many recipients', () => {
   let bot: TestBot;
@@ -28,10 +29,7 @@ describe('notice read receipts for many recipients', () => {
   });
   afterAll(async () => bot?.close());
 
-  const reply = async (from: string, text: string) => {
-    const id = await bot.sandbox.userSends({ from, text });
-    return bot.sandbox.waitFor((m) => m.parentId === id);
-  };
+  const reply = (from: string, text: string) => botReply(bot, from, text);
   const readCount = () => bot.db.prisma.noticeRecipient.count({ where: { noticeId, readAt: { not: null } } });
   const readUsersCalls = () => bot.sandbox.stats().requests['im.v1.message.readUsers'] ?? 0;
   async function until(pred: () => Promise<boolean>, ms = 30_000) {
@@ -55,15 +53,7 @@ describe('notice read receipts for many recipients', () => {
 
   it('sends the notice to every staff member of the unit', async () => {
     const sec = await bot.db.prisma.person.findUniqueOrThrow({ where: { code: DEMO.secretary.code }, include: { unit: true } });
-    const form = await reply(od, '/通知');
-    await bot.sandbox.userClicks({
-      from: od,
-      messageId: form.messageId,
-      name: 'submit',
-      value: { action: 'notice.submit' },
-      formValue: { title: TITLE, body: '请各单位做好年终考核准备。', scope: 'UNITS', units: sec.unit.name, role: 'STAFF', ack: 'yes' },
-    });
-    const preview = await bot.sandbox.waitFor((m) => m.parentId === form.messageId && JSON.stringify(m.content).includes('通知预览'));
+    const { preview } = await submitNoticeForm(bot, od, { title: TITLE, body: '请各单位做好年终考核准备。', scope: 'UNITS', units: sec.unit.name, role: 'STAFF', ack: 'yes' });
     noticeId = (await bot.db.prisma.notice.findFirstOrThrow({ where: { title: TITLE } })).id;
     await bot.sandbox.userClicks({ from: od, messageId: preview.messageId, value: { action: 'notice.confirm', noticeId } });
     const total = await bot.db.prisma.noticeRecipient.count({ where: { noticeId } });

@@ -4,7 +4,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { urgentUuid } from '../../src/notices/urgent.js';
 import { DEMO, DEMO_USERS, seedDistrict } from '../helpers/district.js';
-import { sleep, startTestBot, type TestBot } from '../helpers/bot.js';
+import { botReply, sleep, startTestBot, type TestBot } from '../helpers/bot.js';
+import { submitNoticeForm } from '../helpers/notices.js';
 
 describe('notice chase with urgent push (加急)', () => {
   let bot: TestBot;
@@ -27,10 +28,7 @@ describe('notice chase with urgent push (加急)', () => {
   });
   afterAll(async () => bot?.close());
 
-  const reply = async (from: string, text: string) => {
-    const id = await bot.sandbox.userSends({ from, text });
-    return bot.sandbox.waitFor((m) => m.parentId === id);
-  };
+  const reply = (from: string, text: string) => botReply(bot, from, text);
   const buzzes = () => bot.sandbox.sent().filter((m) => m.kind === 'urgent');
   const urgentCalls = () => bot.sandbox.stats().requests['im.v1.message.urgentApp'] ?? 0;
   const chase = async (id: number) => {
@@ -50,15 +48,7 @@ describe('notice chase with urgent push (加急)', () => {
   /** Compose and confirm a notice to the secretary's unit leadership, due 2026-11-27; returns its id once every card is out. */
   async function publish(title: string): Promise<number> {
     const sec = await bot.db.prisma.person.findUniqueOrThrow({ where: { code: DEMO.secretary.code }, include: { unit: true } });
-    const form = await reply(od, '/通知');
-    await bot.sandbox.userClicks({
-      from: od,
-      messageId: form.messageId,
-      name: 'submit',
-      value: { action: 'notice.submit' },
-      formValue: { title, body: '请于11月27日前报送述职材料。', scope: 'UNITS', units: sec.unit.name, role: 'LEADERSHIP', feedbackDue: '2026-11-27 +0800', ack: 'yes' },
-    });
-    const preview = await bot.sandbox.waitFor((m) => m.parentId === form.messageId && JSON.stringify(m.content).includes('通知预览'));
+    const { preview } = await submitNoticeForm(bot, od, { title, body: '请于11月27日前报送述职材料。', scope: 'UNITS', units: sec.unit.name, role: 'LEADERSHIP', feedbackDue: '2026-11-27 +0800', ack: 'yes' });
     const id = (await bot.db.prisma.notice.findFirstOrThrow({ where: { title } })).id;
     await bot.sandbox.userClicks({ from: od, messageId: preview.messageId, value: { action: 'notice.confirm', noticeId: id } });
     await until(async () => (await bot.db.prisma.noticeRecipient.count({ where: { noticeId: id, status: 'SENT' } })) === recipients.length);

@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { confirmNotice } from '../../src/notices/service.js';
 import { DEMO, DEMO_USERS, seedDistrict } from '../helpers/district.js';
-import { sleep, startTestBot, type TestBot } from '../helpers/bot.js';
+import { botReply, sleep, startTestBot, type TestBot } from '../helpers/bot.js';
+import { submitNoticeForm } from '../helpers/notices.js';
 
 describe('notices (通知)', () => {
   let bot: TestBot;
@@ -29,10 +30,7 @@ describe('notices (通知)', () => {
   });
   afterAll(async () => bot?.close());
 
-  const reply = async (from: string, text: string) => {
-    const id = await bot.sandbox.userSends({ from, text });
-    return bot.sandbox.waitFor((m) => m.parentId === id);
-  };
+  const reply = (from: string, text: string) => botReply(bot, from, text);
   const noticeCards = () => bot.sandbox.sent().filter((m) => m.kind === 'create' && JSON.stringify(m.content).includes(TITLE) && !JSON.stringify(m.content).includes('回执提醒'));
   const chaseCards = () => bot.sandbox.sent().filter((m) => m.kind === 'create' && JSON.stringify(m.content).includes('通知回执提醒'));
   async function until(pred: () => Promise<boolean>, ms = 10_000) {
@@ -52,17 +50,9 @@ describe('notices (通知)', () => {
 
   it('sends a notice to the chosen audience exactly once, even when confirmed twice, and reports the unreachable', async () => {
     expect(expected.length).toBeGreaterThanOrEqual(3); // two acknowledge, one only reads, the rest do neither
-    const form = await reply(od, '/通知');
-    expect(JSON.stringify(form.content)).toContain('notice_form');
     const sec = await bot.db.prisma.person.findUniqueOrThrow({ where: { code: DEMO.secretary.code }, include: { unit: true } });
-    await bot.sandbox.userClicks({
-      from: od,
-      messageId: form.messageId,
-      name: 'submit',
-      value: { action: 'notice.submit' },
-      formValue: { title: TITLE, body: '请各单位于12月5日前完成自查。', scope: 'UNITS', units: sec.unit.name, role: 'LEADERSHIP', ack: 'yes' },
-    });
-    const preview = await bot.sandbox.waitFor((m) => m.parentId === form.messageId && JSON.stringify(m.content).includes('通知预览'));
+    const { form, preview } = await submitNoticeForm(bot, od, { title: TITLE, body: '请各单位于12月5日前完成自查。', scope: 'UNITS', units: sec.unit.name, role: 'LEADERSHIP', ack: 'yes' });
+    expect(JSON.stringify(form.content)).toContain('notice_form');
     const notice = await bot.db.prisma.notice.findFirstOrThrow({ where: { title: TITLE } });
     noticeId = notice.id;
     expect(notice.status).toBe('DRAFT');

@@ -7,7 +7,7 @@ import { startApp, type App } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
 import { larkSignature } from '../../src/bot/webhook.js';
 import { silentLogger, createLogger, type Logger } from '../../src/logger.js';
-import { startSandbox, type Sandbox, type SandboxOptions } from '../../src/sandbox/index.js';
+import { startSandbox, type Sandbox, type SandboxOptions, type SentMessage } from '../../src/sandbox/index.js';
 import { freshDatabase, type FreshDatabase } from './db.js';
 
 export interface TestBot {
@@ -21,6 +21,27 @@ export interface TestBot {
 
 export function redisUrl(): string {
   return process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+}
+
+/**
+ * The environment of a bot whose Lark is this sandbox: its app credentials and address, webhook mode
+ * (or ws), the database, the real Redis. Tests and benchmarks start the bot with this (plus PORT …).
+ */
+export function sandboxBotEnv(
+  sandbox: { appId: string; appSecret: string; baseUrl: string; encryptKey: string; verificationToken: string },
+  databaseUrl: string,
+  mode: 'webhook' | 'ws' = 'webhook',
+): Record<string, string> {
+  return {
+    LARK_APP_ID: sandbox.appId,
+    LARK_APP_SECRET: sandbox.appSecret,
+    LARK_DOMAIN: sandbox.baseUrl,
+    LARK_EVENT_MODE: mode,
+    LARK_ENCRYPT_KEY: sandbox.encryptKey,
+    LARK_VERIFICATION_TOKEN: sandbox.verificationToken,
+    DATABASE_URL: databaseUrl,
+    REDIS_URL: redisUrl(),
+  };
 }
 
 export async function startTestBot(
@@ -40,18 +61,8 @@ export async function startTestBot(
   const log = opts.log ?? (process.env.TEST_LOG ? createLogger({ level: process.env.TEST_LOG }) : silentLogger);
   const sandbox = await startSandbox({ port: 0, delivery: { mode: 'none' }, ...opts.sandbox });
   const db = await freshDatabase('e2e');
-  const config = loadConfig({
-    LARK_APP_ID: sandbox.appId,
-    LARK_APP_SECRET: sandbox.appSecret,
-    LARK_DOMAIN: sandbox.baseUrl,
-    LARK_EVENT_MODE: mode,
-    LARK_ENCRYPT_KEY: sandbox.encryptKey,
-    LARK_VERIFICATION_TOKEN: sandbox.verificationToken,
-    DATABASE_URL: db.url,
-    ...(opts.redis === false ? {} : { REDIS_URL: redisUrl() }),
-    PORT: '0',
-    ...opts.env,
-  });
+  const { REDIS_URL, ...env } = sandboxBotEnv(sandbox, db.url, mode);
+  const config = loadConfig({ ...env, ...(opts.redis === false ? {} : { REDIS_URL }), PORT: '0', ...opts.env });
   const app = await startApp({
     config,
     databaseUrl: db.url,
@@ -75,6 +86,12 @@ export async function startTestBot(
       await db.drop();
     },
   };
+}
+
+/** A user sends `text` to the bot; the bot's reply to it. */
+export async function botReply(bot: TestBot, from: string, text: string): Promise<SentMessage> {
+  const id = await bot.sandbox.userSends({ from, text });
+  return bot.sandbox.waitFor((m) => m.parentId === id);
 }
 
 /** Encrypt and sign an envelope exactly as Lark does for a webhook push. */
