@@ -138,10 +138,12 @@ export class LarkMessenger implements Messenger {
         continue;
       }
       const final = failure.kind === 'unreachable' || failure.kind === 'bad_request' || failure.kind === 'auth';
+      // FAILED with the reason, whether or not the queue will try again: a later attempt with the same
+      // uuid sends (unless the target is unreachable) and sets SENT; SENDING means "in flight" only.
       await db.outboundMessage.update({
         where: { uuid },
         data: {
-          status: final ? 'FAILED' : 'SENDING',
+          status: 'FAILED',
           errorCode: `${failure.kind}${'code' in failure && failure.code !== null ? `:${failure.code}` : ''}`,
           errorMsg: 'message' in failure ? failure.message : 'rate limited',
           attempts: { increment: attempts },
