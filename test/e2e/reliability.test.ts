@@ -1,7 +1,8 @@
 // The failure paths that used to lose or hide work (issue 12), each against the whole bot on real
 // parts: PostgreSQL, Redis, and the Lark sandbox through the real SDK.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { settled, startTestBot, until, type TestBot } from '../helpers/bot.js';
+import { Redis } from 'ioredis';
+import { redisUrl, settled, startTestBot, until, type TestBot } from '../helpers/bot.js';
 
 const USER = 'ou_rel_user_0001';
 
@@ -41,5 +42,41 @@ describe('failures are final at once, and the user is told', () => {
     await bot.sandbox.waitFor((m) => m.parentId === id, 20_000);
     await settled(bot, 20_000);
     expect(bot.sandbox.sent().filter((m) => m.parentId === id)).toHaveLength(1);
+  });
+});
+
+describe('Redis losing its data under a running bot', () => {
+  let bot: TestBot;
+  beforeAll(async () => {
+    // The reminder cron ticks every second here (every 5 minutes in production); the clock runs a
+    // minute ahead so that recover-inbound sees a stored event as old enough to re-queue at once.
+    bot = await startTestBot({
+      sandbox: { users: [{ openId: USER, name: '张三' }] },
+      reminderCron: true,
+      reminderCronPattern: '* * * * * *',
+      clock: () => new Date(Date.now() + 60_000),
+    });
+  });
+  afterAll(async () => bot?.close());
+
+  it('reliability §7.14: a FLUSHDB wipes the recovery scheduler and a queued event; the next tick re-creates the scheduler and the event is answered once', async () => {
+    const q = bot.app.deps.queue.queue;
+    expect(await q.getJobScheduler('recover-inbound')).toBeTruthy();
+    await q.pause();
+    const id = await bot.sandbox.userSends({ from: USER, text: '/帮助' });
+    await until('the event to be stored and queued', async () => (await q.getJobCounts('paused', 'waiting')).paused + (await q.getJobCounts('waiting')).waiting > 0);
+    const redis = new Redis(redisUrl());
+    await redis.flushdb(); // this test run's own Redis (REDIS_URL), never a shared one
+    await redis.quit();
+    expect(await q.getJobScheduler('recover-inbound')).toBeFalsy();
+
+    const reply = await bot.sandbox.waitFor((m) => m.parentId === id, 20_000);
+    expect(JSON.stringify(reply.content)).toContain('/帮助');
+    await settled(bot);
+    expect(bot.sandbox.sent().filter((m) => m.parentId === id)).toHaveLength(1);
+    expect(await q.getJobScheduler('recover-inbound')).toBeTruthy();
+    const schedulers = await q.getJobSchedulers();
+    expect(schedulers.filter((s) => s.key === 'recover-inbound')).toHaveLength(1);
+    expect((await q.getDelayed()).filter((j) => String(j.id).startsWith('repeat:recover-inbound'))).toHaveLength(1);
   });
 });

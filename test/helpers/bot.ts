@@ -55,6 +55,8 @@ export async function startTestBot(
     env?: Record<string, string>;
     /** Run the reminder cron (default false: tests tick by hand with runReminderTick). */
     reminderCron?: boolean;
+    /** The reminder cron's pattern when it runs (e.g. every second: '* * * * * *'). */
+    reminderCronPattern?: string;
   } = {},
 ): Promise<TestBot> {
   const mode = opts.mode ?? 'webhook';
@@ -71,6 +73,7 @@ export async function startTestBot(
     queueName: `e2e-${randomBytes(4).toString('hex')}`,
     workerConcurrency: 8,
     reminderCron: opts.reminderCron ?? false,
+    reminderCronPattern: opts.reminderCronPattern,
   });
   const webhookUrl = `http://127.0.0.1:${app.port}/lark/events`;
   sandbox.setDelivery(mode === 'webhook' ? { mode: 'webhook', url: webhookUrl } : { mode: 'ws' });
