@@ -64,7 +64,7 @@ describe('Redis losing its data under a running bot', () => {
     expect(await q.getJobScheduler('recover-inbound')).toBeTruthy();
     await q.pause();
     const id = await bot.sandbox.userSends({ from: USER, text: '/帮助' });
-    await until('the event to be stored and queued', async () => (await q.getJobCounts('paused', 'waiting')).paused + (await q.getJobCounts('waiting')).waiting > 0);
+    await until('the event to be stored and queued', async () => (await q.getWaiting()).some((j) => j.name === 'handle-event'));
     const redis = new Redis(redisUrl());
     await redis.flushdb(); // this test run's own Redis (REDIS_URL), never a shared one
     await redis.quit();
