@@ -31,11 +31,12 @@ export async function answerQuestion(ctx: CommandContext, text: string): Promise
       const now = deps.clock();
       const unitId = scope.kind === 'unit' ? scope.unitId : undefined;
       const where = scope.kind === 'unit' ? scope.unitName : '全区';
+      const reply = scope.kind === 'district' ? ctx.privately : ctx;
       if (q === 'units_without_meeting') {
         const period = periodOf('quarter', now);
         const rows = await notDone(deps.db, { ruleCode: 'QUARTERLY_WORK_MEETING', periodKey: period.key, ...(unitId !== undefined ? { unitId } : {}) });
         const units = [...new Set(rows.map((r) => r.unitName))];
-        await ctx.replyText(
+        await reply.replyText(
           units.length
             ? `${period.label}还没有汇报召开基层党建工作会议的单位（${where}，${units.length} 个）：${units.join('、')}。`
             : `${where}${period.label}的基层党建工作会议都已汇报召开。`,
@@ -44,7 +45,7 @@ export async function answerQuestion(ctx: CommandContext, text: string): Promise
         const period = periodOf('month', now);
         const rows = await notDone(deps.db, { ruleCode: 'LIAISON_VISIT_SECRETARY', periodKey: period.key, ...(unitId !== undefined ? { unitId } : {}) });
         const lines = [...groupBy(rows, (r) => r.unitName)].map(([u, list]) => `${u}：${list.map((r) => r.personName ?? '（未指定）').join('、')}`);
-        await ctx.replyText(
+        await reply.replyText(
           rows.length
             ? `${period.label}还没有汇报到基层联系点检查指导的书记（${where}，${rows.length} 人）：\n${lines.join('\n')}`
             : `${where}${period.label}的书记都已汇报到基层联系点检查指导。`,
