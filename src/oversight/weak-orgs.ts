@@ -11,7 +11,7 @@ import type { Catalog, DutyRule } from '../domain/duties/catalog.js';
 import type { PlannedObligation } from '../domain/duties/plan.js';
 import { FIRST_REPORT_AFTER_DAYS, monthsRunning, planWeakOrgObligations, rectificationProgress, weakSubjectKey, type RectificationProgress } from '../domain/oversight/weak-org-plan.js';
 import { AppError, isAppError } from '../errors.js';
-import { insertPlanned } from '../obligations/generate.js';
+import { insertPlanned } from '../obligations/insert.js';
 import { message } from '../templates/render.js';
 
 export const IMPORT_LIFT_NOTE = '花名册导入取消了软弱涣散标记';
