@@ -2,6 +2,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Worker } from 'bullmq';
 import { Intake } from './bot/intake.js';
+import { webhookRejectAuditor } from './access/rejects.js';
 import { createWebhookHandler } from './bot/webhook.js';
 import { startWsTransport, type WsTransport } from './bot/ws.js';
 import type { Config } from './config.js';
@@ -98,7 +99,7 @@ export async function startApp(o: AppOptions): Promise<App> {
 
   const webhook =
     config.lark.eventMode === 'webhook' && o.intake !== false
-      ? createWebhookHandler({ encryptKey: config.lark.encryptKey!, verificationToken: config.lark.verificationToken, intake, log })
+      ? createWebhookHandler({ encryptKey: config.lark.encryptKey!, verificationToken: config.lark.verificationToken, intake, log, onReject: webhookRejectAuditor(db, log) })
       : undefined;
   const server = http.createServer((req, res) => {
     const path = (req.url ?? '/').split('?')[0];

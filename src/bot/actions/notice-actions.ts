@@ -1,27 +1,21 @@
-import { isAppError } from '../../errors.js';
 import { noticePreviewCard } from '../../notices/cards.js';
 import { urgencyLine } from '../../notices/urgent.js';
 import { acknowledge, auditNotice, chaseNotice, confirmNotice, createDraft, requireNoticeSender } from '../../notices/service.js';
 import { requirePerson } from '../../people/lookup.js';
 import { intValue, type ActionContext, type CardActionDef } from './action.js';
 
-/** The OD staff member behind a notice card action; a refusal is audited as deny. */
-async function odSender(ctx: ActionContext, action: string) {
-  try {
-    const person = await requirePerson(ctx.deps, ctx.action.operatorOpenId);
-    requireNoticeSender(person);
-    return person;
-  } catch (err) {
-    if (isAppError(err)) await auditNotice(ctx.deps, ctx.action.operatorOpenId, action, 'deny', { code: err.code, value: ctx.action.value });
-    throw err;
-  }
+/** The OD staff member behind a notice card action (a refusal is audited by the card-action handler). */
+async function odSender(ctx: ActionContext) {
+  const person = await requirePerson(ctx.deps, ctx.action.operatorOpenId);
+  requireNoticeSender(person);
+  return person;
 }
 
 /** 预览: the submitted form becomes a draft with its recipients fixed, shown with their exact number. */
 export const noticeSubmit: CardActionDef = {
   name: 'notice.submit',
   async run(ctx) {
-    const person = await odSender(ctx, 'notice.submit');
+    const person = await odSender(ctx);
     const d = await createDraft(ctx.deps, person, ctx.action.formValue ?? {});
     await auditNotice(ctx.deps, ctx.action.operatorOpenId, 'notice.submit', 'ok', { noticeId: d.notice.id, recipients: d.recipients });
     await ctx.replyCard(
@@ -34,7 +28,7 @@ export const noticeSubmit: CardActionDef = {
 export const noticeConfirm: CardActionDef = {
   name: 'notice.confirm',
   async run(ctx) {
-    await odSender(ctx, 'notice.confirm');
+    await odSender(ctx);
     const noticeId = intValue(ctx.action.value, 'noticeId');
     const exists = await ctx.deps.db.notice.findUnique({ where: { id: noticeId }, select: { id: true } });
     if (!exists) {
@@ -67,7 +61,7 @@ export const noticeAck: CardActionDef = {
 export const noticeChase: CardActionDef = {
   name: 'notice.chase',
   async run(ctx) {
-    await odSender(ctx, 'notice.chase');
+    await odSender(ctx);
     const noticeId = intValue(ctx.action.value, 'noticeId');
     const r = await chaseNotice(ctx.deps, noticeId);
     await auditNotice(ctx.deps, ctx.action.operatorOpenId, 'notice.chase', 'ok', { noticeId, targets: r.targets, urgent: r.urgency.urgent });
