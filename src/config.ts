@@ -18,6 +18,7 @@ const schema = z.object({
   LARK_EVENT_MODE: z.enum(['ws', 'webhook'], { message: 'should be ws (long connection) or webhook' }).default('ws'),
   LARK_ENCRYPT_KEY: z.string().min(1).optional(),
   LARK_VERIFICATION_TOKEN: z.string().min(1).optional(),
+  LARK_TENANT_KEY: z.string().min(1).optional(),
   DATABASE_URL: z
     .string()
     .regex(/^postgres(ql)?:\/\//, 'should be a PostgreSQL URL like postgresql://user@127.0.0.1:5432/dangjian')
@@ -80,6 +81,8 @@ export interface LarkConfig {
   readonly eventMode: 'ws' | 'webhook';
   readonly encryptKey?: string;
   readonly verificationToken?: string;
+  /** The tenant whose events are served; unset: asked from Lark at start (tenant/v2/tenant/query). */
+  readonly tenantKey?: string;
 }
 
 /** The credentials the embedded sandbox is started with (see src/sandbox). */
@@ -129,6 +132,7 @@ export function loadConfig(env: Env = process.env): Config {
       eventMode: e.LARK_EVENT_MODE,
       encryptKey: e.LARK_ENCRYPT_KEY,
       verificationToken: e.LARK_VERIFICATION_TOKEN,
+      ...(e.LARK_TENANT_KEY ? { tenantKey: e.LARK_TENANT_KEY } : {}),
     };
   }
 

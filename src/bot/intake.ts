@@ -18,8 +18,11 @@ export interface IntakeOptions {
   queue: JobQueue;
   log: Logger;
   appId: string;
-  /** When set, events of other tenants are ignored. */
-  tenantKey?: string;
+  /**
+   * The tenant served: events of other tenants are ignored. 'learn': the tenant of the first event
+   * accepted (when Lark could not be asked), fixed from then on.
+   */
+  tenantKey: string | 'learn';
   /** When set, events carrying another token are ignored. */
   verificationToken?: string;
 }
@@ -33,7 +36,10 @@ const CARD_ACK = { toast: { type: 'info', content: '已收到，正在处理…'
  * queue is rebuilt from PostgreSQL by the recover-inbound job.
  */
 export class Intake {
-  constructor(private readonly o: IntakeOptions) {}
+  private tenantKey: string | undefined;
+  constructor(private readonly o: IntakeOptions) {
+    this.tenantKey = o.tenantKey === 'learn' ? undefined : o.tenantKey;
+  }
 
   async accept(raw: unknown): Promise<IntakeResult> {
     let n;
@@ -50,9 +56,13 @@ export class Intake {
 
     const foreign =
       (meta.appId !== '' && meta.appId !== this.o.appId) ||
-      (this.o.tenantKey !== undefined && meta.tenantKey !== '' && meta.tenantKey !== this.o.tenantKey) ||
+      (this.tenantKey !== undefined && meta.tenantKey !== this.tenantKey) ||
       (this.o.verificationToken !== undefined && meta.token !== '' && meta.token !== this.o.verificationToken);
     const fromBot = event.kind === 'message' && event.senderType !== 'user';
+    if (!foreign && this.tenantKey === undefined && meta.tenantKey) {
+      this.tenantKey = meta.tenantKey;
+      log.warn({ tenantKey: meta.tenantKey }, 'serving only the tenant of this first event (set LARK_TENANT_KEY to name it)');
+    }
     if (foreign || fromBot) {
       log.info({ foreign, fromBot }, 'event ignored');
       return { status: 'ignored', answer: {} };

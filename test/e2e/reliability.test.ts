@@ -46,6 +46,42 @@ describe('failures are final at once, and the user is told', () => {
   });
 });
 
+describe('events that are not ours', () => {
+  let bot: TestBot;
+  beforeAll(async () => {
+    bot = await startTestBot({ sandbox: { users: [{ openId: USER, name: '张三' }] } });
+  });
+  afterAll(async () => bot?.close());
+
+  it('reliability §7.24: an event of another tenant, of another app, or from the bot itself (sender_type app) is ignored with no reply', async () => {
+    // The bot asked Lark which tenant it serves (no LARK_TENANT_KEY here).
+    expect(bot.sandbox.stats().requests['tenant.v2.tenant.query']).toBe(1);
+    const p2p = bot.sandbox.p2pChatId(USER);
+    const base = { appId: bot.sandbox.appId, token: bot.sandbox.verificationToken, from: USER, chatId: p2p, text: '/帮助' };
+    const envs = [
+      messageEnvelope({ ...base, tenantKey: 'another-tenant' }),
+      messageEnvelope({ ...base, tenantKey: '' }),
+      messageEnvelope({ ...base, appId: 'cli_ffffffffffffffff' }),
+      messageEnvelope({ ...base, from: bot.sandbox.botOpenId, senderType: 'app' }),
+    ];
+    for (const env of envs) {
+      const req = signedRequest(env, bot.sandbox.encryptKey);
+      expect((await fetch(bot.webhookUrl, { method: 'POST', body: req.body, headers: req.headers })).status).toBe(200);
+    }
+    // The same message from our tenant is answered: the check is not refusing everything.
+    const ours = messageEnvelope(base);
+    bot.sandbox.setDelivery({ mode: 'none' });
+    const known = await bot.sandbox.userSends({ from: USER, text: '/帮助' });
+    bot.sandbox.setDelivery({ mode: 'webhook', url: bot.webhookUrl });
+    const req = signedRequest({ ...ours, event: { ...ours.event, message: { ...ours.event.message, message_id: known } } }, bot.sandbox.encryptKey);
+    await fetch(bot.webhookUrl, { method: 'POST', body: req.body, headers: req.headers });
+    await bot.sandbox.waitFor((m) => m.parentId === known);
+    await settled(bot);
+    expect(await bot.db.prisma.inboundEvent.count()).toBe(1);
+    expect(bot.sandbox.sent()).toHaveLength(1);
+  });
+});
+
 describe('Redis losing its data under a running bot', () => {
   let bot: TestBot;
   beforeAll(async () => {
