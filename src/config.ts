@@ -46,6 +46,7 @@ const schema = z.object({
     .min(1, { message: 'should be a whole number from 1 to 1000 (messages per minute; Lark allows 1000)' })
     .max(1000, { message: 'should be at most 1000: Lark allows an app 1000 messages per minute' })
     .default(985),
+  EVIDENCE_FETCH_ATTEMPTS: z.coerce.number({ message: 'should be a whole number from 1 to 20' }).int().min(1).max(20).default(8),
 });
 
 export type Env = Record<string, string | undefined>;
@@ -71,6 +72,8 @@ export interface Config {
   readonly workerProcesses: number;
   /** The send pacer's cap on messages per sliding minute, per process (Lark: 1000/min as well as 50/s per app). */
   readonly larkAppPerMinute: number;
+  /** Downloads of a photo or file Lark did not hand over at once: attempts of its job (backoff 2 s, doubling). */
+  readonly evidenceFetchAttempts: number;
 }
 
 export interface LarkConfig {
@@ -150,6 +153,7 @@ export function loadConfig(env: Env = process.env): Config {
     urgentAfterWorkingDays: e.URGENT_AFTER_WORKING_DAYS,
     workerProcesses: e.WORKER_PROCESSES,
     larkAppPerMinute: e.LARK_APP_PER_MINUTE,
+    evidenceFetchAttempts: e.EVIDENCE_FETCH_ATTEMPTS,
   });
 }
 

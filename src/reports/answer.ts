@@ -4,7 +4,7 @@ import { getRule, type DutyRule } from '../domain/duties/catalog.js';
 import { parseReport, summarize } from '../domain/reports/parse-report.js';
 import type { Obligation, Person } from '../generated/prisma/client.js';
 import { confirmationCard } from './cards.js';
-import { fetchEvidence, type EvidenceRef } from './evidence.js';
+import { evidenceNotes, fetchEvidence, queuePendingEvidence, type EvidenceRef } from './evidence.js';
 import { requestReview } from '../oversight/inspections.js';
 import { mayReport, recordReport } from './record.js';
 
@@ -45,19 +45,20 @@ export async function answerWithReport(deps: Deps, person: Person, obligation: O
   const orgs = await orgChoices(deps, person);
   const parsed = src.fields ? { values: src.fields, problems: [], unparsed: '' } : parseReport(src.text, rule.evidence, { now, orgNames: orgs });
   const refs = [...src.evidence, ...(src.threadRootId ? await earlierThreadEvidence(deps, person.larkOpenId ?? '', src.threadRootId, now) : [])];
-  const evidence = await fetchEvidence(deps, refs);
+  const batch = await fetchEvidence(deps, refs);
   const { report, obligation: ob } = await recordReport(deps.db, {
     obligationId: obligation.id,
     personId: person.id,
     sourceKey: src.sourceKey,
     text: src.text,
     fields: parsed.values,
-    evidence,
+    evidence: batch.rows,
     now,
     closedBy: rule.closedBy,
   });
-  const evidenceCount = await deps.db.evidence.count({ where: { reportId: report.id } });
-  await deps.messenger.card({ chatId: src.chatId }, confirmationCard({ obligation: ob, report, rule, evidenceCount, problems: parsed.problems, unparsed: parsed.unparsed }), {
+  await queuePendingEvidence(deps, report.id);
+  const evidenceCount = await deps.db.evidence.count({ where: { reportId: report.id, status: 'STORED' } });
+  await deps.messenger.card({ chatId: src.chatId }, confirmationCard({ obligation: ob, report, rule, evidenceCount, problems: parsed.problems, unparsed: parsed.unparsed, notes: evidenceNotes(batch) }), {
     purpose: 'report-confirm',
     key: src.sourceKey,
     ...(src.replyTo ? { replyTo: src.replyTo } : {}),

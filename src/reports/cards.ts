@@ -13,6 +13,8 @@ export function confirmationCard(o: {
   evidenceCount: number;
   problems: string[];
   unparsed: string;
+  /** Attachments being fetched again or refused (src/reports/evidence.ts evidenceNotes). */
+  notes?: string[];
 }): Record<string, unknown> {
   const { obligation: ob, report, rule } = o;
   const values = (report.fields ?? {}) as Record<string, unknown>;
@@ -29,6 +31,7 @@ export function confirmationCard(o: {
     md(lines.length ? lines.map(esc).join('\n') : '没有识别出具体字段，已按原文保存。'),
   ];
   if (o.evidenceCount) elements.push(md(`📎 佐证材料 ${o.evidenceCount} 份已保存`));
+  if (o.notes?.length) elements.push(md(`<font color='orange'>${o.notes.map(esc).join('\n')}</font>`));
   if (o.problems.length) elements.push(md(`<font color='orange'>还可以补充：${o.problems.map(esc).join('；')}</font>\n可点“修改”补充，或直接在本会话回复。`));
   elements.push(md(`<font color='grey'>原文：${esc(report.text || '（无文字）')}</font>`));
   elements.push(buttons(button('修改', { action: 'report.edit', reportId: report.id }), button('撤回', { action: 'report.withdraw', reportId: report.id }, 'danger')));
