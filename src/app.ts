@@ -18,7 +18,7 @@ import { LARK_LIMITS, Pacer, type PacerLimits } from './lark/pacer.js';
 import type { Logger } from './logger.js';
 import { healthCheck } from './ops/health.js';
 import { startReminderCron, type ReminderCron } from './reminders/cron.js';
-import { loadDomainConfig, watchCatalog } from './ops/domain-config.js';
+import { loadDomainConfig, startDomainSync, watchCatalog } from './ops/domain-config.js';
 
 export interface AppOptions {
   config: Config;
@@ -76,6 +76,7 @@ export async function startApp(o: AppOptions): Promise<App> {
   const { catalog, calendar } = loadDomainConfig();
   const stopWatching = watchCatalog(catalog, log);
   const deps: Deps = { config, db, lark, messenger, queue, log, clock, botOpenId, catalog, calendar };
+  const stopSync = await startDomainSync(deps, config.configRefreshMs);
   const intake = new Intake({
     db,
     queue,
@@ -127,6 +128,7 @@ export async function startApp(o: AppOptions): Promise<App> {
     (closing ??= (async () => {
       ws?.close();
       stopWatching();
+      stopSync();
       await reminderCron?.stop();
       if (server.listening) {
         await new Promise<void>((r) => server.close(() => r()));
