@@ -26,6 +26,7 @@ const schema = z.object({
   PORT: z.coerce.number({ message: 'should be a TCP port number' }).int().min(0).max(65535).default(3000),
   SANDBOX_PORT: z.coerce.number({ message: 'should be a TCP port number' }).int().min(0).max(65535).default(4010),
   DATA_DIR: z.string().default('.data'),
+  EMBEDDED_PG_PORT: z.coerce.number({ message: 'should be a TCP port number' }).int().min(1).max(65535).default(54320),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   WORK_HOURS: z
     .string()
@@ -59,6 +60,8 @@ export interface Config {
   readonly redisUrl?: string;
   readonly port: number;
   readonly dataDir: string;
+  /** The embedded PostgreSQL's port (used when databaseUrl is not set). */
+  readonly embeddedPgPort: number;
   readonly logLevel: string;
   readonly workHours: { readonly start: string; readonly end: string };
   readonly odContact: string;
@@ -139,6 +142,7 @@ export function loadConfig(env: Env = process.env): Config {
     redisUrl: e.REDIS_URL,
     port: e.PORT,
     dataDir: e.DATA_DIR,
+    embeddedPgPort: e.EMBEDDED_PG_PORT,
     logLevel: e.LOG_LEVEL,
     workHours: { start, end },
     odContact: e.OD_CONTACT,

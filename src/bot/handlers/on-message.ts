@@ -1,12 +1,12 @@
 import { audit } from '../../access/audit.js';
 import { isAppError } from '../../errors.js';
-import { answerQuestion } from '../../stats/answers.js';
 import { message } from '../../templates/render.js';
 import { aliasMap } from '../commands/command.js';
 import { COMMANDS } from '../commands/index.js';
 import { parseCommand } from '../commands/parse.js';
 import { createMessageContext } from '../context.js';
 import type { EventHandler } from '../events.js';
+import { answerQuestion } from './question.js';
 import { replyAsReport } from './report-reply.js';
 import { receiveFile } from '../../changes/receive-file.js';
 import { FILE_HANDLERS } from '../files.js';
