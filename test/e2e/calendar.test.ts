@@ -27,7 +27,7 @@ describe('the working-day calendar of next year, kept by the OD in chat', () => 
   let od: string;
 
   beforeAll(async () => {
-    bot = await startTestBot({ clock: () => now, sandbox: { users: [] }, env: { CONFIG_REFRESH_SECONDS: '0.2' } });
+    bot = await startTestBot({ clock: () => now, sandbox: { users: [] }, env: { CONFIG_REFRESH_SECONDS: '0.2' }, knownYears: [] });
     r = await seedRoster(bot.db.prisma);
     for (const u of r.users) bot.sandbox.addUser(u);
     od = r.by('OD_STAFF').openId;
