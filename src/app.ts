@@ -133,6 +133,8 @@ export async function startApp(o: AppOptions): Promise<App> {
         server.closeAllConnections();
       }
       const bounded = <T>(p: Promise<T>) => Promise.race([p, new Promise<void>((r) => setTimeout(r, timeoutMs).unref())]);
+      // Events already answered are written and their jobs queued (recover-inbound would queue them otherwise).
+      await bounded(intake.drained());
       // Running jobs may finish; one that outlives the bound is handed back (it stalls and re-runs).
       if (worker) await bounded(worker.close()).catch(() => {});
       if (worker) await worker.close(true).catch(() => {});
