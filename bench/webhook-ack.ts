@@ -25,6 +25,7 @@ import fs from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import readline from 'node:readline';
 import { Redis } from 'ioredis';
 import pg from 'pg';
@@ -196,6 +197,9 @@ async function main() {
     const n = totals[k]!;
     const before = { load: load(), main: cpuMs(bot.pid!), workers: childrenOf(bot.pid!).map(cpuMs), floor: floor ? cpuMs(floor.proc.pid!) : 0, c: await counters(), log: fs.statSync(logFile).size };
     if (PROFILE) bot.kill('SIGUSR2');
+    const genLoop = monitorEventLoopDelay({ resolution: 5 });
+    genLoop.enable();
+    const genCpu = process.cpuUsage();
     const requests = Array.from({ length: n }, (_, i) => requestFor(offset + i));
     const shots: Record<Target['name'], Shot[]> = { floor: [], bot: [] };
     const inflight: Promise<void>[] = [];
@@ -216,6 +220,8 @@ async function main() {
     const sentIn = (performance.now() - t0) / 1000;
     await Promise.all(inflight);
     if (PROFILE) bot.kill('SIGUSR2');
+    genLoop.disable();
+    const gen = process.cpuUsage(genCpu);
     const after = { load: load(), main: cpuMs(bot.pid!), workers: childrenOf(bot.pid!).map(cpuMs), floor: floor ? cpuMs(floor.proc.pid!) : 0, c: await counters(), log: fs.statSync(logFile).size };
     offset += n;
 
@@ -235,6 +241,7 @@ async function main() {
     console.log(
       `    CPU over ${wall.toFixed(1)} s: bot main ${pctCpu(after.main - before.main)}, workers ${after.workers.map((w, j) => pctCpu(w - (before.workers[j] ?? 0))).join(' ')}` +
         (floor ? `, floor ${pctCpu(after.floor - before.floor)}` : '') +
+        `, load generator ${pctCpu((gen.user + gen.system) / 1000)} (its event-loop delay p99 ${(genLoop.percentile(99) / 1e6).toFixed(0)} ms)` +
         ` | per event: ${((after.c.xacts - before.c.xacts) / n).toFixed(2)} PostgreSQL transactions (bot and workers), ${((after.c.cmds - before.c.cmds) / n).toFixed(2)} Redis commands (all), ${((after.log - before.log) / n).toFixed(0)} bytes of log`,
     );
     if (PROFILE) {

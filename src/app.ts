@@ -1,7 +1,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Worker } from 'bullmq';
-import { Intake } from './bot/intake.js';
+import { Intake, type IntakeLimits } from './bot/intake.js';
 import { createWebhookHandler } from './bot/webhook.js';
 import { startWsTransport, type WsTransport } from './bot/ws.js';
 import type { Config } from './config.js';
@@ -43,6 +43,8 @@ export interface AppOptions {
   tenantKey?: string;
   /** Lark's limits for this process's send pacer (default LARK_LIMITS); a benchmark against a sandbox with scaled-up limits scales these the same way. */
   larkLimits?: PacerLimits;
+  /** The acknowledgement path's bounds (default INTAKE_LIMITS in src/bot/intake.ts). */
+  intakeLimits?: Partial<IntakeLimits>;
 }
 
 export interface App {
@@ -83,6 +85,7 @@ export async function startApp(o: AppOptions): Promise<App> {
     appId: config.lark.appId,
     tenantKey: o.tenantKey,
     verificationToken: config.lark.verificationToken,
+    limits: o.intakeLimits,
   });
 
   let worker: Worker | undefined;

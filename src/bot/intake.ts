@@ -27,7 +27,7 @@ export interface IntakeOptions {
 }
 
 export interface IntakeLimits {
-  /** Events waiting for their row to be written; one more is refused at once ('overloaded': 503, Lark re-delivers). */
+  /** Events whose row is not written yet; one more is refused at once ('overloaded': 503, Lark re-delivers). */
   maxWaiting: number;
   /** An event whose row is not written within this is answered 'overloaded' (Lark waits 3 s, then re-delivers). */
   deadlineMs: number;
@@ -43,6 +43,8 @@ const CARD_ACK = { toast: { type: 'info', content: '已收到，正在处理…'
 
 interface Waiting {
   key: string;
+  /** Its type has a handler: a job is queued for it once stored. */
+  known: boolean;
   row: [dedupeKey: string, eventId: string, eventType: string, payload: string, status: string];
   done: (id: number | null) => void;
   fail: (err: unknown) => void;
@@ -72,6 +74,8 @@ const INSERT_EVENTS =
 export class Intake {
   private readonly limits: IntakeLimits;
   private waiting: Waiting[] = [];
+  /** Events whose row is not written yet: waiting, or in an INSERT in flight. */
+  private unwritten = 0;
   private writing = 0;
   private toQueue: { id: number; key: string }[] = [];
   private queueing = false;
@@ -104,7 +108,7 @@ export class Intake {
       return { status: 'ignored', answer: {} };
     }
 
-    if (this.waiting.length >= this.limits.maxWaiting) return this.overloaded('waiting');
+    if (this.unwritten >= this.limits.maxWaiting) return this.overloaded('too many waiting');
     const known = meta.eventType in EVENT_HANDLERS;
     const stored = this.store(n, known);
     let timer: NodeJS.Timeout | undefined;
@@ -128,7 +132,7 @@ export class Intake {
 
   /** Resolves when nothing waits to be written or queued (tests; shutdown). */
   drained(): Promise<void> {
-    if (!this.waiting.length && !this.writing && !this.toQueue.length && !this.queueing) return Promise.resolve();
+    if (!this.unwritten && !this.toQueue.length && !this.queueing) return Promise.resolve();
     return new Promise((r) => this.idle.push(r));
   }
 
@@ -136,7 +140,7 @@ export class Intake {
     const now = Date.now();
     if (now - this.lastOverloadLog > 1000) {
       this.lastOverloadLog = now;
-      this.o.log.warn({ why, waiting: this.waiting.length }, 'intake overloaded: answering 503 so that Lark re-delivers');
+      this.o.log.warn({ why, unwritten: this.unwritten }, 'intake overloaded: answering 503 so that Lark re-delivers');
     }
     return { status: 'overloaded', answer: { code: 503, msg: 'busy, retry later' } };
   }
@@ -144,12 +148,9 @@ export class Intake {
   /** The row id of the stored event, or null when its dedupe key was already stored. */
   private store(n: Normalized, known: boolean): Promise<number | null> {
     return new Promise((done, fail) => {
-      const status = known ? 'RECEIVED' : 'IGNORED';
-      this.waiting.push({ key: n.dedupeKey, row: [n.dedupeKey, n.meta.eventId, n.meta.eventType, JSON.stringify(n), status], done, fail });
+      this.unwritten++;
+      this.waiting.push({ key: n.dedupeKey, known, row: [n.dedupeKey, n.meta.eventId, n.meta.eventType, JSON.stringify(n), known ? 'RECEIVED' : 'IGNORED'], done, fail });
       this.write();
-    }).then((id) => {
-      if (id !== null && known) this.queueSoon(id as number, n.dedupeKey);
-      return id as number | null;
     });
   }
 
@@ -159,6 +160,7 @@ export class Intake {
       this.writing++;
       void this.insert(batch).finally(() => {
         this.writing--;
+        this.unwritten -= batch.length;
         this.write();
         this.checkIdle();
       });
@@ -173,7 +175,12 @@ export class Intake {
     try {
       const made = await this.o.db.$queryRawUnsafe<{ id: number; key: string }[]>(INSERT_EVENTS, ...[0, 1, 2, 3, 4].map((c) => rows.map((r) => r[c])));
       const ids = new Map(made.map((m) => [m.key, m.id]));
-      for (const w of batch) w.done(first.get(w.key) === w ? (ids.get(w.key) ?? null) : null);
+      for (const w of batch) {
+        const id = first.get(w.key) === w ? (ids.get(w.key) ?? null) : null;
+        // Stored: its job is queued whatever the answer (even one given up on as late).
+        if (id !== null && w.known) this.queueSoon(id, w.key);
+        w.done(id);
+      }
     } catch (err) {
       this.o.log.error({ err, events: batch.length }, 'storing events failed');
       for (const w of batch) w.fail(err);
@@ -202,7 +209,7 @@ export class Intake {
   }
 
   private checkIdle(): void {
-    if (this.waiting.length || this.writing || this.toQueue.length || this.queueing) return;
+    if (this.unwritten || this.toQueue.length || this.queueing) return;
     for (const r of this.idle.splice(0)) r();
   }
 }

@@ -3,7 +3,7 @@
 // through the real SDK (LARK_DOMAIN = the sandbox's address).
 
 import { createCipheriv, createHash, randomBytes } from 'node:crypto';
-import { startApp, type App } from '../../src/app.js';
+import { startApp, type App, type AppOptions } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
 import { larkSignature } from '../../src/bot/webhook.js';
 import { silentLogger, createLogger, type Logger } from '../../src/logger.js';
@@ -55,6 +55,7 @@ export async function startTestBot(
     env?: Record<string, string>;
     /** Run the reminder cron (default false: tests tick by hand with runReminderTick). */
     reminderCron?: boolean;
+    intakeLimits?: AppOptions['intakeLimits'];
   } = {},
 ): Promise<TestBot> {
   const mode = opts.mode ?? 'webhook';
@@ -71,6 +72,7 @@ export async function startTestBot(
     queueName: `e2e-${randomBytes(4).toString('hex')}`,
     workerConcurrency: 8,
     reminderCron: opts.reminderCron ?? false,
+    intakeLimits: opts.intakeLimits,
   });
   const webhookUrl = `http://127.0.0.1:${app.port}/lark/events`;
   sandbox.setDelivery(mode === 'webhook' ? { mode: 'webhook', url: webhookUrl } : { mode: 'ws' });
