@@ -72,7 +72,7 @@ export async function startApp(o: AppOptions): Promise<App> {
   await backend.check();
   const queue = new JobQueue(backend, o.queueName ?? QUEUE_NAME);
   const lark: LarkClient = createLarkClient(config.lark, log);
-  const messenger = new LarkMessenger({ client: lark, db, log, pacer: new Pacer(o.larkLimits ?? { ...LARK_LIMITS, appPerMinute: config.larkAppPerMinute ?? LARK_LIMITS.appPerMinute }) });
+  const messenger = new LarkMessenger({ client: lark, db, log, pacer: new Pacer(o.larkLimits ?? { ...LARK_LIMITS, appPerSecond: config.larkAppPerSecond, appPerMinute: config.larkAppPerMinute }) });
   const botOpenId = await fetchBotOpenId(lark, log);
 
   const { catalog, calendar } = loadDomainConfig();
