@@ -45,15 +45,16 @@ interface Waiting {
   key: string;
   /** Its type has a handler: a job is queued for it once stored. */
   known: boolean;
-  row: [dedupeKey: string, eventId: string, eventType: string, payload: string, status: string];
+  row: { k: string; e: string; t: string; p: Normalized; s: 'RECEIVED' | 'IGNORED' };
   done: (id: number | null) => void;
   fail: (err: unknown) => void;
 }
 
-// One statement for a whole batch; a redelivery (the same dedupe key) inserts nothing and returns no row.
+// One statement and one parameter (a JSON array of rows) for a whole batch; a redelivery (the same
+// dedupe key) inserts nothing and returns no row.
 const INSERT_EVENTS =
   'INSERT INTO "InboundEvent" ("dedupeKey", "eventId", "eventType", "payload", "status") ' +
-  'SELECT k, e, t, p::jsonb, s::"InboundStatus" FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[]) AS v(k, e, t, p, s) ' +
+  'SELECT k, e, t, p, s::"InboundStatus" FROM jsonb_to_recordset($1::jsonb) AS v(k text, e text, t text, p jsonb, s text) ' +
   'ON CONFLICT ("dedupeKey") DO NOTHING RETURNING id, "dedupeKey" AS key';
 
 /**
@@ -149,7 +150,8 @@ export class Intake {
   private store(n: Normalized, known: boolean): Promise<number | null> {
     return new Promise((done, fail) => {
       this.unwritten++;
-      this.waiting.push({ key: n.dedupeKey, known, row: [n.dedupeKey, n.meta.eventId, n.meta.eventType, JSON.stringify(n), known ? 'RECEIVED' : 'IGNORED'], done, fail });
+      const row = { k: n.dedupeKey, e: n.meta.eventId, t: n.meta.eventType, p: n, s: known ? ('RECEIVED' as const) : ('IGNORED' as const) };
+      this.waiting.push({ key: n.dedupeKey, known, row, done, fail });
       this.write();
     });
   }
@@ -173,7 +175,7 @@ export class Intake {
     for (const w of batch) if (!first.has(w.key)) first.set(w.key, w);
     const rows = [...first.values()].map((w) => w.row);
     try {
-      const made = await this.o.db.$queryRawUnsafe<{ id: number; key: string }[]>(INSERT_EVENTS, ...[0, 1, 2, 3, 4].map((c) => rows.map((r) => r[c])));
+      const made = await this.o.db.$queryRawUnsafe<{ id: number; key: string }[]>(INSERT_EVENTS, JSON.stringify(rows));
       const ids = new Map(made.map((m) => [m.key, m.id]));
       for (const w of batch) {
         const id = first.get(w.key) === w ? (ids.get(w.key) ?? null) : null;
