@@ -2,6 +2,7 @@ import type { Db } from '../db/client.js';
 import { eventJobId } from '../jobs/handle-event.job.js';
 import type { JobQueue } from '../jobs/queue.js';
 import type { Logger } from '../logger.js';
+import { usedCardToast } from './actions/card-state.js';
 import { EVENT_HANDLERS } from './events.js';
 import { MalformedEvent, normalizeEnvelope } from './normalize.js';
 
@@ -56,6 +57,15 @@ export class Intake {
     if (foreign || fromBot) {
       log.info({ foreign, fromBot }, 'event ignored');
       return { status: 'ignored', answer: {} };
+    }
+
+    // A click on a card already used: the toast says what was chosen; nothing is queued.
+    if (event.kind === 'card_action') {
+      const used = await usedCardToast(this.o.db, event.messageId);
+      if (used) {
+        log.info({ messageId: event.messageId }, 'click on a used card');
+        return { status: 'ignored', answer: used };
+      }
     }
 
     const known = meta.eventType in EVENT_HANDLERS;
