@@ -45,6 +45,7 @@ const schema = z.object({
     .min(1, { message: 'should be a whole number from 1 to 1000 (messages per minute; Lark allows 1000)' })
     .max(1000, { message: 'should be at most 1000: Lark allows an app 1000 messages per minute' })
     .default(985),
+  CONFIG_REFRESH_SECONDS: z.coerce.number({ message: 'should be a number of seconds from 0.1 to 3600' }).min(0.1).max(3600).default(15),
 });
 
 export type Env = Record<string, string | undefined>;
@@ -70,6 +71,8 @@ export interface Config {
   readonly workerProcesses: number;
   /** The send pacer's cap on messages per sliding minute, per process (Lark: 1000/min as well as 50/s per app). */
   readonly larkAppPerMinute: number;
+  /** How often each process re-reads what OD staff changed from chat (calendar, catalog) from PostgreSQL. */
+  readonly configRefreshMs: number;
 }
 
 export interface LarkConfig {
@@ -146,6 +149,7 @@ export function loadConfig(env: Env = process.env): Config {
     urgentAfterWorkingDays: e.URGENT_AFTER_WORKING_DAYS,
     workerProcesses: e.WORKER_PROCESSES,
     larkAppPerMinute: e.LARK_APP_PER_MINUTE,
+    configRefreshMs: Math.round(e.CONFIG_REFRESH_SECONDS * 1000),
   });
 }
 

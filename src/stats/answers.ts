@@ -8,8 +8,16 @@ import { requirePerson } from '../people/lookup.js';
 import { notDone } from './queries.js';
 import { forbidden, scopeOf } from './view.js';
 
-/** The reply to an oversight question asked by `openId`, within what that person may see. */
-export async function answerOversightQuestion(deps: Deps, openId: string, q: Exclude<Question, 'todo'>): Promise<string> {
+/**
+ * The reply to an oversight question asked by `openId`, within what that person may see; `district`:
+ * it covers the whole district (the caller shows it to the asker only).
+ */
+export async function answerOversightQuestion(deps: Deps, openId: string, q: Exclude<Question, 'todo'>): Promise<{ text: string; district: boolean }> {
+  const { text, scope } = await answer(deps, openId, q);
+  return { text, district: scope === 'district' };
+}
+
+async function answer(deps: Deps, openId: string, q: Exclude<Question, 'todo'>): Promise<{ text: string; scope: 'district' | 'unit' }> {
   const person = await requirePerson(deps, openId);
   const scope = scopeOf(person);
   if (!scope) throw forbidden('unit.view');
@@ -20,14 +28,20 @@ export async function answerOversightQuestion(deps: Deps, openId: string, q: Exc
     const period = periodOf('quarter', now);
     const rows = await notDone(deps.db, { ruleCode: 'QUARTERLY_WORK_MEETING', periodKey: period.key, ...(unitId !== undefined ? { unitId } : {}) });
     const units = [...new Set(rows.map((r) => r.unitName))];
-    return units.length
-      ? `${period.label}还没有汇报召开基层党建工作会议的单位（${where}，${units.length} 个）：${units.join('、')}。`
-      : `${where}${period.label}的基层党建工作会议都已汇报召开。`;
+    return {
+      scope: scope.kind,
+      text: units.length
+        ? `${period.label}还没有汇报召开基层党建工作会议的单位（${where}，${units.length} 个）：${units.join('、')}。`
+        : `${where}${period.label}的基层党建工作会议都已汇报召开。`,
+    };
   }
   const period = periodOf('month', now);
   const rows = await notDone(deps.db, { ruleCode: 'LIAISON_VISIT_SECRETARY', periodKey: period.key, ...(unitId !== undefined ? { unitId } : {}) });
   const lines = [...groupBy(rows, (r) => r.unitName)].map(([u, list]) => `${u}：${list.map((r) => r.personName ?? '（未指定）').join('、')}`);
-  return rows.length
-    ? `${period.label}还没有汇报到基层联系点检查指导的书记（${where}，${rows.length} 人）：\n${lines.join('\n')}`
-    : `${where}${period.label}的书记都已汇报到基层联系点检查指导。`;
+  return {
+    scope: scope.kind,
+    text: rows.length
+      ? `${period.label}还没有汇报到基层联系点检查指导的书记（${where}，${rows.length} 人）：\n${lines.join('\n')}`
+      : `${where}${period.label}的书记都已汇报到基层联系点检查指导。`,
+  };
 }

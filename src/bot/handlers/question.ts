@@ -19,7 +19,8 @@ export async function answerQuestion(ctx: CommandContext, text: string): Promise
       if (!todo) return false;
       await todo.run(ctx, '');
     } else {
-      await ctx.replyText(await answerOversightQuestion(deps, msg.senderOpenId, q));
+      const a = await answerOversightQuestion(deps, msg.senderOpenId, q);
+      await (a.district ? ctx.privately : ctx).replyText(a.text);
     }
     await record('ok');
     return true;
