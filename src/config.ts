@@ -26,6 +26,7 @@ const schema = z.object({
   PORT: z.coerce.number({ message: 'should be a TCP port number' }).int().min(0).max(65535).default(3000),
   SANDBOX_PORT: z.coerce.number({ message: 'should be a TCP port number' }).int().min(0).max(65535).default(4010),
   DATA_DIR: z.string().default('.data'),
+  EMBEDDED_PG_PORT: z.coerce.number({ message: 'should be a TCP port number' }).int().min(1).max(65535).default(54320),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   WORK_HOURS: z
     .string()
@@ -44,6 +45,7 @@ const schema = z.object({
     .min(1, { message: 'should be a whole number from 1 to 1000 (messages per minute; Lark allows 1000)' })
     .max(1000, { message: 'should be at most 1000: Lark allows an app 1000 messages per minute' })
     .default(985),
+  CONFIG_REFRESH_SECONDS: z.coerce.number({ message: 'should be a number of seconds from 0.1 to 3600' }).min(0.1).max(3600).default(15),
 });
 
 export type Env = Record<string, string | undefined>;
@@ -58,6 +60,8 @@ export interface Config {
   readonly redisUrl?: string;
   readonly port: number;
   readonly dataDir: string;
+  /** The embedded PostgreSQL's port (used when databaseUrl is not set). */
+  readonly embeddedPgPort: number;
   readonly logLevel: string;
   readonly workHours: { readonly start: string; readonly end: string };
   readonly odContact: string;
@@ -67,6 +71,8 @@ export interface Config {
   readonly workerProcesses: number;
   /** The send pacer's cap on messages per sliding minute, per process (Lark: 1000/min as well as 50/s per app). */
   readonly larkAppPerMinute: number;
+  /** How often each process re-reads what OD staff changed from chat (calendar, catalog) from PostgreSQL. */
+  readonly configRefreshMs: number;
 }
 
 export interface LarkConfig {
@@ -136,12 +142,14 @@ export function loadConfig(env: Env = process.env): Config {
     redisUrl: e.REDIS_URL,
     port: e.PORT,
     dataDir: e.DATA_DIR,
+    embeddedPgPort: e.EMBEDDED_PG_PORT,
     logLevel: e.LOG_LEVEL,
     workHours: { start, end },
     odContact: e.OD_CONTACT,
     urgentAfterWorkingDays: e.URGENT_AFTER_WORKING_DAYS,
     workerProcesses: e.WORKER_PROCESSES,
     larkAppPerMinute: e.LARK_APP_PER_MINUTE,
+    configRefreshMs: Math.round(e.CONFIG_REFRESH_SECONDS * 1000),
   });
 }
 

@@ -44,6 +44,33 @@ export const inspectionSubmit: CardActionDef = {
   },
 };
 
+/**
+ * What a review card acts on, from the database: the report named by the card, its own obligation (not
+ * the card's), which must be an inspection finding whose latest standing report this is. A card whose
+ * values say otherwise (forged, or outdated by a newer report or a withdrawal) is refused and audited.
+ */
+async function reportUnderReview(ctx: ActionContext): Promise<{ obligationId: number; reportId: number }> {
+  const { value } = ctx.action;
+  const reportId = intValue(value, 'reportId');
+  const report = await ctx.deps.db.report.findUnique({ where: { id: reportId }, select: { id: true, obligationId: true, withdrawnAt: true } });
+  const finding = report && (await ctx.deps.db.inspectionFinding.findUnique({ where: { obligationId: report.obligationId }, select: { id: true } }));
+  const latest =
+    report &&
+    (await ctx.deps.db.report.findFirst({ where: { obligationId: report.obligationId, withdrawnAt: null }, orderBy: { id: 'desc' }, select: { id: true } }));
+  const problem = !report || !finding || Number(value.obligationId) !== report.obligationId
+    ? '这张验收卡片与记录不符'
+    : report.withdrawnAt
+      ? '这份整改报告已被单位撤回'
+      : latest?.id !== report.id
+        ? '单位已提交了更新的整改报告，这张验收卡片已过时'
+        : undefined;
+  if (problem) {
+    await audit(ctx.deps.db, { actorId: ctx.action.operatorOpenId, action: 'review.decide', result: 'deny', detail: { reason: problem, value } });
+    throw new AppError('conflict', `${problem}，没有处理。请发送 /督查 查看各项整改的最新状态。`);
+  }
+  return { obligationId: report!.obligationId, reportId };
+}
+
 /** 通过验收 / 退回重改 on a review card. */
 export const reviewDecide: CardActionDef = {
   name: 'review.decide',
@@ -52,8 +79,7 @@ export const reviewDecide: CardActionDef = {
     const person = await odStaff(ctx, 'review.decide', 'inspection.review');
     const { value } = ctx.action;
     const decision: ReviewDecision = value.decision === 'ACCEPT' ? 'ACCEPT' : 'RETURN';
-    const obligationId = intValue(value, 'obligationId');
-    const reportId = intValue(value, 'reportId');
+    const { obligationId, reportId } = await reportUnderReview(ctx);
     const note = typeof ctx.action.formValue?.note === 'string' ? ctx.action.formValue.note : '';
     const r = await decide(ctx.deps, person, { obligationId, reportId, decision, note });
     await audit(ctx.deps.db, { actorId: ctx.action.operatorOpenId, action: 'review.decide', result: 'ok', detail: { obligationId, reportId, decision, changed: r.changed } });
