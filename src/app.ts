@@ -9,8 +9,8 @@ import { createPrisma, type Db } from './db/client.js';
 import { applyMigrations, ensureDatabase } from './db/migrate.js';
 import type { Deps } from './deps.js';
 import { postgresBackend, redisBackend, type QueueBackend } from './jobs/backend.js';
-import { JOBS } from './jobs/index.js';
 import { JobQueue, QUEUE_NAME } from './jobs/queue.js';
+import { ensureSchedulers } from './jobs/schedulers.js';
 import { startWorker } from './jobs/worker.js';
 import { createLarkClient, type LarkClient } from './lark/client.js';
 import { LarkMessenger } from './lark/messenger.js';
@@ -18,7 +18,7 @@ import { LARK_LIMITS, Pacer, type PacerLimits } from './lark/pacer.js';
 import type { Logger } from './logger.js';
 import { healthCheck } from './ops/health.js';
 import { startReminderCron, type ReminderCron } from './reminders/cron.js';
-import { loadDomainConfig, watchCatalog } from './ops/domain-config.js';
+import { loadDomainConfig, startDomainSync, watchCatalog } from './ops/domain-config.js';
 
 export interface AppOptions {
   config: Config;
@@ -38,6 +38,8 @@ export interface AppOptions {
   schedulers?: boolean;
   /** Run the reminder tick (node-cron, every 5 minutes) in this process (default: as `schedulers`). */
   reminderCron?: boolean;
+  /** The reminder tick's cron pattern (default every 5 minutes; tests tick every second). */
+  reminderCronPattern?: string;
   workerConcurrency?: number;
   /** Extra tenant check for events (the sandbox's tenant in embedded mode). */
   tenantKey?: string;
@@ -78,6 +80,7 @@ export async function startApp(o: AppOptions): Promise<App> {
   const { catalog, calendar } = loadDomainConfig();
   const stopWatching = watchCatalog(catalog, log);
   const deps: Deps = { config, db, lark, messenger, queue, log, clock, botOpenId, catalog, calendar };
+  const stopSync = await startDomainSync(deps, config.configRefreshMs);
   const intake = new Intake({
     db,
     queue,
@@ -90,15 +93,12 @@ export async function startApp(o: AppOptions): Promise<App> {
 
   let worker: Worker | undefined;
   if (o.worker !== false) worker = startWorker(backend, deps, { concurrency: o.workerConcurrency, queueName: o.queueName });
-  if (o.schedulers !== false) {
-    for (const job of JOBS) {
-      if (!job.cron) continue;
-      await queue.queue.upsertJobScheduler(job.name, { pattern: job.cron, tz: 'Asia/Shanghai' }, { name: job.name, data: {} });
-    }
-  }
+  if (o.schedulers !== false) await ensureSchedulers(queue, clock(), { resume: false });
 
   let reminderCron: ReminderCron | undefined;
-  if (o.reminderCron ?? o.schedulers !== false) reminderCron = startReminderCron(deps);
+  if (o.reminderCron ?? o.schedulers !== false) {
+    reminderCron = startReminderCron(deps, { pattern: o.reminderCronPattern, ensureSchedulers: o.schedulers !== false });
+  }
 
   const webhook =
     config.lark.eventMode === 'webhook' && o.intake !== false
@@ -130,6 +130,7 @@ export async function startApp(o: AppOptions): Promise<App> {
     (closing ??= (async () => {
       ws?.close();
       stopWatching();
+      stopSync();
       await reminderCron?.stop();
       if (server.listening) {
         await new Promise<void>((r) => server.close(() => r()));

@@ -26,6 +26,7 @@ const schema = z.object({
   PORT: z.coerce.number({ message: 'should be a TCP port number' }).int().min(0).max(65535).default(3000),
   SANDBOX_PORT: z.coerce.number({ message: 'should be a TCP port number' }).int().min(0).max(65535).default(4010),
   DATA_DIR: z.string().default('.data'),
+  EMBEDDED_PG_PORT: z.coerce.number({ message: 'should be a TCP port number' }).int().min(1).max(65535).default(54320),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   WORK_HOURS: z
     .string()
@@ -50,6 +51,7 @@ const schema = z.object({
     .min(1, { message: 'should be a whole number from 1 to 50 (messages per second; Lark allows 50)' })
     .max(3000, { message: 'should be at most 50 against Lark (it allows an app 50 messages per second); more only for a stand-in with higher limits' })
     .default(48),
+  CONFIG_REFRESH_SECONDS: z.coerce.number({ message: 'should be a number of seconds from 0.1 to 3600' }).min(0.1).max(3600).default(15),
 });
 
 export type Env = Record<string, string | undefined>;
@@ -64,6 +66,8 @@ export interface Config {
   readonly redisUrl?: string;
   readonly port: number;
   readonly dataDir: string;
+  /** The embedded PostgreSQL's port (used when databaseUrl is not set). */
+  readonly embeddedPgPort: number;
   readonly logLevel: string;
   readonly workHours: { readonly start: string; readonly end: string };
   readonly odContact: string;
@@ -75,6 +79,8 @@ export interface Config {
   readonly larkAppPerMinute: number;
   /** The send pacer's messages per second, per process (Lark: 50/s per app; 48 keeps headroom for jitter). */
   readonly larkAppPerSecond: number;
+  /** How often each process re-reads what OD staff changed from chat (calendar, catalog) from PostgreSQL. */
+  readonly configRefreshMs: number;
 }
 
 export interface LarkConfig {
@@ -144,6 +150,7 @@ export function loadConfig(env: Env = process.env): Config {
     redisUrl: e.REDIS_URL,
     port: e.PORT,
     dataDir: e.DATA_DIR,
+    embeddedPgPort: e.EMBEDDED_PG_PORT,
     logLevel: e.LOG_LEVEL,
     workHours: { start, end },
     odContact: e.OD_CONTACT,
@@ -151,6 +158,7 @@ export function loadConfig(env: Env = process.env): Config {
     workerProcesses: e.WORKER_PROCESSES,
     larkAppPerMinute: e.LARK_APP_PER_MINUTE,
     larkAppPerSecond: e.LARK_APP_PER_SECOND,
+    configRefreshMs: Math.round(e.CONFIG_REFRESH_SECONDS * 1000),
   });
 }
 

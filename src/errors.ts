@@ -6,6 +6,7 @@ export type ErrorCode =
   | 'not_in_roster'
   | 'conflict'
   | 'config_invalid'
+  | 'already_running'
   | 'lark_rate_limited'
   | 'lark_unreachable_target'
   | 'lark_bad_request'
@@ -31,4 +32,11 @@ export class AppError extends Error {
 
 export function isAppError(e: unknown, code?: ErrorCode): e is AppError {
   return e instanceof AppError && (code === undefined || e.code === code);
+}
+
+/** Errors that a retry cannot fix: the job fails at once (BullMQ UnrecoverableError) and leaves its trace now. */
+const PERMANENT: ReadonlySet<ErrorCode> = new Set(['bad_input', 'not_found', 'forbidden', 'not_in_roster', 'lark_unreachable_target', 'lark_bad_request']);
+
+export function isPermanentError(e: unknown): e is AppError {
+  return e instanceof AppError && PERMANENT.has(e.code);
 }

@@ -1,9 +1,11 @@
 import 'dotenv/config';
 import { fork, type ChildProcess } from 'node:child_process';
+import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { startApp, type App } from './app.js';
 import { ConfigError, loadConfig, type Config } from './config.js';
 import { startEmbeddedPostgres } from './db/embedded.js';
+import { isAppError } from './errors.js';
 import { createLogger, type Logger } from './logger.js';
 import { startSandbox, type Sandbox } from './sandbox/index.js';
 
@@ -23,15 +25,49 @@ async function main(): Promise<void> {
     }
     throw err;
   }
-  const log = createLogger({ level: config.logLevel, pretty: process.stdout.isTTY });
+  // Pretty logs on a terminal, when the dev tool for them is installed (not in a production install).
+  const log = createLogger({ level: config.logLevel, pretty: process.stdout.isTTY && canResolve('pino-pretty') });
   const stops: Array<() => Promise<void>> = [];
+  const stopAll = async () => {
+    for (const stop of stops.reverse()) await stop().catch((err) => log.warn({ err }, 'stop failed'));
+  };
 
   let databaseUrl = config.databaseUrl;
   if (!databaseUrl) {
-    const pg = await startEmbeddedPostgres(config.dataDir, log.child({ part: 'embedded-postgres' }));
-    stops.push(pg.stop);
-    databaseUrl = pg.url;
+    try {
+      const pg = await startEmbeddedPostgres(config.dataDir, log.child({ part: 'embedded-postgres' }), config.embeddedPgPort);
+      stops.push(pg.stop);
+      databaseUrl = pg.url;
+    } catch (err) {
+      // Another instance on this data folder, or no embedded database installed: one clear line.
+      if (isAppError(err)) {
+        console.error(err.message);
+        process.exit(1);
+      }
+      throw err;
+    }
   }
+
+  // From here on a signal stops everything started so far, in reverse order.
+  let stopping = false;
+  let app: App | undefined;
+  let workers: WorkerProcesses | undefined;
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log.info({ signal }, 'shutting down');
+    const hardStop = setTimeout(() => {
+      log.error('shutdown took too long; exiting');
+      process.exit(1);
+    }, SHUTDOWN_GRACE_MS + 15_000);
+    hardStop.unref();
+    // Intake stops at once; running jobs (here and in the worker processes) get the grace period.
+    await Promise.all([workers?.stop(), app?.close(SHUTDOWN_GRACE_MS)]);
+    await stopAll();
+    log.info('stopped');
+    process.exit(0);
+  };
+  for (const signal of ['SIGTERM', 'SIGINT', 'SIGHUP'] as const) process.on(signal, () => void shutdown(signal));
 
   let sandbox: Sandbox | undefined;
   if (config.sandbox) {
@@ -47,56 +83,58 @@ async function main(): Promise<void> {
     stops.push(() => sandbox!.close());
   }
 
-  let app: App;
   try {
     app = await startApp({ config, databaseUrl, log, worker: config.workerProcesses === 0 });
   } catch (err) {
     log.fatal({ err }, 'start failed');
-    for (const stop of stops.reverse()) await stop().catch(() => {});
+    await stopAll();
     process.exit(1);
   }
+  if (stopping) return; // a signal came while starting; shutdown() is closing what was started
 
-  const workers = startWorkerProcesses(config.workerProcesses, { ...process.env, DATABASE_URL: databaseUrl }, log);
+  workers = startWorkerProcesses(config.workerProcesses, { ...process.env, DATABASE_URL: databaseUrl }, log, (signal) => void shutdown(signal));
 
   if (sandbox) {
     console.log(`\n  党建责任制助手 is running against the local Lark sandbox.\n  Open ${sandbox.pageUrl} to chat with the bot.\n`);
   }
 
-  let stopping = false;
-  const shutdown = async (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    log.info({ signal }, 'shutting down');
-    const hardStop = setTimeout(() => {
-      log.error('shutdown took too long; exiting');
-      process.exit(1);
-    }, 20_000);
-    hardStop.unref();
-    await workers.stop();
-    await app.close(10_000);
-    for (const stop of stops.reverse()) await stop().catch((err) => log.warn({ err }, 'stop failed'));
-    process.exit(0);
-  };
-  process.on('SIGTERM', () => void shutdown('SIGTERM'));
-  process.on('SIGINT', () => void shutdown('SIGINT'));
   process.on('unhandledRejection', (err) => log.error({ err }, 'unhandled rejection'));
-  // Stopping the embedded PostgreSQL ends idle pooled connections with 57P01; while shutting down
-  // that is expected, not a crash.
   process.on('uncaughtException', (err) => {
-    if (stopping && (err as { code?: string }).code === '57P01') return;
     log.fatal({ err }, 'uncaught exception');
     process.exit(1);
   });
 }
 
-/** Fork the queue workers; one that dies is started again. */
-function startWorkerProcesses(n: number, env: NodeJS.ProcessEnv, log: Logger) {
+function canResolve(pkg: string): boolean {
+  try {
+    createRequire(import.meta.url).resolve(pkg);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** How long running jobs may take to finish when the bot stops; after it they are handed back to the queue. */
+const SHUTDOWN_GRACE_MS = 10_000;
+
+interface WorkerProcesses {
+  stop(): Promise<void>;
+}
+
+/**
+ * Fork the queue workers; one that dies is started again. A worker that was sent a signal itself
+ * says so (message `{ stop: signal }`), and the whole bot stops, as for a signal to this process.
+ */
+function startWorkerProcesses(n: number, env: NodeJS.ProcessEnv, log: Logger, onStopRequest: (signal: string) => void): WorkerProcesses {
   const file = fileURLToPath(new URL(`./worker-main${import.meta.url.endsWith('.ts') ? '.ts' : '.js'}`, import.meta.url));
   const children = new Set<ChildProcess>();
   let stopping = false;
   const spawn = () => {
     const child = fork(file, [], { env, stdio: 'inherit' });
     children.add(child);
+    child.on('message', (m: { stop?: string }) => {
+      if (m?.stop) onStopRequest(`${m.stop} (worker ${child.pid})`);
+    });
     child.on('exit', (code, signal) => {
       children.delete(child);
       if (stopping) return;
@@ -112,6 +150,7 @@ function startWorkerProcesses(n: number, env: NodeJS.ProcessEnv, log: Logger) {
         [...children].map(
           (c) =>
             new Promise<void>((resolve) => {
+              if (c.exitCode !== null || c.signalCode !== null) return resolve();
               c.once('exit', () => resolve());
               c.kill('SIGTERM');
             }),
@@ -121,4 +160,7 @@ function startWorkerProcesses(n: number, env: NodeJS.ProcessEnv, log: Logger) {
   };
 }
 
-void main();
+void main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});

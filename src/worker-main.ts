@@ -23,8 +23,13 @@ async function main(): Promise<void> {
     await app.close(10_000);
     process.exit(0);
   };
-  process.on('SIGTERM', () => void stop());
-  process.on('SIGINT', () => void stop());
+  // A signal to this process stops the whole bot: tell the main process (which then stops us too).
+  for (const signal of ['SIGTERM', 'SIGINT', 'SIGHUP'] as const) {
+    process.on(signal, () => {
+      if (process.connected && !stopping) process.send?.({ stop: signal });
+      void stop();
+    });
+  }
   process.on('disconnect', () => void stop()); // the main process is gone
 }
 

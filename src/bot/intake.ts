@@ -2,6 +2,7 @@ import type { Db } from '../db/client.js';
 import { eventJobId } from '../jobs/handle-event.job.js';
 import type { JobQueue } from '../jobs/queue.js';
 import type { Logger } from '../logger.js';
+import { usedCardToast } from './actions/card-state.js';
 import { EVENT_HANDLERS } from './events.js';
 import { MalformedEvent, normalizeEnvelope, type Normalized } from './normalize.js';
 
@@ -110,6 +111,16 @@ export class Intake {
     }
 
     if (this.unwritten >= this.limits.maxWaiting) return this.overloaded('too many waiting');
+
+    // A click on a card already used: the toast says what was chosen; nothing is queued.
+    if (event.kind === 'card_action') {
+      const used = await usedCardToast(this.o.db, event.messageId);
+      if (used) {
+        this.o.log.info({ eventId: meta.eventId, messageId: event.messageId }, 'click on a used card');
+        return { status: 'ignored', answer: used };
+      }
+    }
+
     const known = meta.eventType in EVENT_HANDLERS;
     const stored = this.store(n, known);
     let timer: NodeJS.Timeout | undefined;

@@ -1,7 +1,7 @@
 import net from 'node:net';
 import { loadConfig, type Config } from '../config.js';
 import { createPrisma, type Db } from '../db/client.js';
-import { startEmbeddedPostgres } from '../db/embedded.js';
+import { EMBEDDED_DATABASE, startEmbeddedPostgres } from '../db/embedded.js';
 import { applyMigrations, ensureDatabase } from '../db/migrate.js';
 import { createLarkClient, type LarkClient } from '../lark/client.js';
 import { createLogger, type Logger } from '../logger.js';
@@ -16,8 +16,6 @@ export interface CliRuntime {
   lark(): Promise<LarkClient | undefined>;
   close(): Promise<void>;
 }
-
-const EMBEDDED_PORT = 54320;
 
 function portOpen(port: number): Promise<boolean> {
   return new Promise((resolve) => {
@@ -37,9 +35,9 @@ export async function openRuntime(env = process.env): Promise<CliRuntime> {
   let stop: (() => Promise<void>) | undefined;
   let databaseUrl = config.databaseUrl;
   if (!databaseUrl) {
-    if (await portOpen(EMBEDDED_PORT)) databaseUrl = `postgresql://postgres:postgres@127.0.0.1:${EMBEDDED_PORT}/dangjian`;
+    if (await portOpen(config.embeddedPgPort)) databaseUrl = `postgresql://postgres:postgres@127.0.0.1:${config.embeddedPgPort}/${EMBEDDED_DATABASE}`;
     else {
-      const pg = await startEmbeddedPostgres(config.dataDir, log, EMBEDDED_PORT);
+      const pg = await startEmbeddedPostgres(config.dataDir, log, config.embeddedPgPort);
       databaseUrl = pg.url;
       stop = pg.stop;
     }

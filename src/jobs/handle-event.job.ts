@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { EVENT_HANDLERS } from '../bot/events.js';
 import type { Normalized } from '../bot/normalize.js';
+import { isPermanentError } from '../errors.js';
 import { message } from '../templates/render.js';
 import { defineJob } from './job.js';
 
@@ -12,7 +13,11 @@ export function eventJobId(dedupeKey: string): string {
   return `ev-${dedupeKey.replace(/[^A-Za-z0-9_-]/g, '-')}`;
 }
 
-/** Run the handler of one stored inbound event; mark it done. Re-runs of a done event do nothing. */
+/**
+ * Run the handler of one stored inbound event; mark it done. Re-runs of a done event do nothing.
+ * A failure that will not be retried (the last attempt, or an error no retry can fix, such as Lark
+ * refusing the reply) marks the row FAILED with its reason and tells the sender at once.
+ */
 export const handleEventJob = defineJob({
   name: 'handle-event',
   schema: z.object({ inboundId: z.number().int().positive() }),
@@ -25,7 +30,7 @@ export const handleEventJob = defineJob({
     try {
       if (handler) await handler(n, deps, elog);
     } catch (err) {
-      if (finalAttempt) {
+      if (finalAttempt || isPermanentError(err)) {
         await deps.db.inboundEvent.update({ where: { id: inboundId }, data: { status: 'FAILED', error: String(err).slice(0, 2000) } });
         if (n.event.kind === 'message') {
           await deps.messenger

@@ -1,12 +1,9 @@
 import { UnrecoverableError, type Job, type Worker } from 'bullmq';
 import type { Deps } from '../deps.js';
-import { isAppError } from '../errors.js';
+import { isPermanentError } from '../errors.js';
 import type { QueueBackend } from './backend.js';
 import { JOBS } from './index.js';
 import { QUEUE_NAME } from './queue.js';
-
-/** Errors that a retry cannot fix. */
-const PERMANENT = new Set(['bad_input', 'not_found', 'forbidden', 'not_in_roster', 'lark_unreachable_target', 'lark_bad_request']);
 
 /** One worker for all jobs: dispatch by job.name, validate the payload, child logger per job. */
 export function startWorker(backend: QueueBackend, deps: Deps, opts: { concurrency?: number; queueName?: string } = {}): Worker {
@@ -24,7 +21,7 @@ export function startWorker(backend: QueueBackend, deps: Deps, opts: { concurren
       try {
         return await def.run(parsed.data, { deps, log, jobId: String(job.id), attempt, finalAttempt });
       } catch (err) {
-        if (isAppError(err) && PERMANENT.has(err.code)) {
+        if (isPermanentError(err)) {
           log.warn({ code: err.code, err: err.message }, 'job failed permanently');
           throw new UnrecoverableError(err.message);
         }

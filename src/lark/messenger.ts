@@ -39,7 +39,7 @@ export interface Messenger {
  * Answers to a user (a reply to their message or card click, a confirmation, a welcome): these may use
  * the part of Lark's per-minute budget that the pacer keeps from bulk sends (reminders, notices, …).
  */
-const INTERACTIVE_PURPOSES = new Set(['reply', 'action', 'error', 'report-confirm', 'export', 'welcome', 'welcome-group']);
+const INTERACTIVE_PURPOSES = new Set(['reply', 'private-reply', 'action', 'error', 'report-confirm', 'export', 'welcome', 'welcome-group']);
 
 export function sendClass(m: Pick<OutMessage, 'purpose' | 'replyTo'>): SendClass {
   return m.replyTo !== undefined || INTERACTIVE_PURPOSES.has(m.purpose) ? 'interactive' : 'bulk';
@@ -138,10 +138,12 @@ export class LarkMessenger implements Messenger {
         continue;
       }
       const final = failure.kind === 'unreachable' || failure.kind === 'bad_request' || failure.kind === 'auth';
+      // FAILED with the reason, whether or not the queue will try again: a later attempt with the same
+      // uuid sends (unless the target is unreachable) and sets SENT; SENDING means "in flight" only.
       await db.outboundMessage.update({
         where: { uuid },
         data: {
-          status: final ? 'FAILED' : 'SENDING',
+          status: 'FAILED',
           errorCode: `${failure.kind}${'code' in failure && failure.code !== null ? `:${failure.code}` : ''}`,
           errorMsg: 'message' in failure ? failure.message : 'rate limited',
           attempts: { increment: attempts },

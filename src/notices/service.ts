@@ -8,7 +8,7 @@ import { AppError, isAppError } from '../errors.js';
 import { beijingDay, beijingEndOfDay } from '../domain/calendar/working-days.js';
 import { planNoticeFeedback } from '../domain/notices/feedback.js';
 import { classifyLarkError } from '../lark/errors.js';
-import { insertPlanned } from '../obligations/generate.js';
+import { insertPlanned } from '../obligations/insert.js';
 import { describeAudience, parseAudience, resolveAudience, splitUnitNames, unknownUnits, type Audience, type RoleFilter, type UnitScope } from './audience.js';
 import { noticeCard, noticeChaseCard, type NoticeStatusView } from './cards.js';
 import { refreshReads } from './reads.js';

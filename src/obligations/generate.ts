@@ -1,8 +1,8 @@
-import { bulkInsertIgnore, type BulkColumn, type Tx } from '../db/bulk.js';
 import type { Db } from '../db/client.js';
 import type { Catalog } from '../domain/duties/catalog.js';
 import { obligationKey, planListItem, planMilestone, planObligations, type PlannedObligation } from '../domain/duties/plan.js';
 import { syncWeakOrgs } from '../oversight/weak-orgs.js';
+import { insertPlanned } from './insert.js';
 
 export interface GenerateResult {
   planned: number;
@@ -14,20 +14,6 @@ export interface GenerateResult {
 }
 
 const CHUNK = 5000;
-
-const OBLIGATION_COLUMNS: readonly BulkColumn[] = [
-  { name: 'ruleCode', type: 'text' },
-  { name: 'ownerKey', type: 'text' },
-  { name: 'unitId', type: 'int' },
-  { name: 'personId', type: 'int' },
-  { name: 'periodKey', type: 'text' },
-  { name: 'subjectKey', type: 'text' },
-  { name: 'title', type: 'text' },
-  { name: 'periodStart', type: 'timestamp' },
-  { name: 'dueAt', type: 'timestamp' },
-  { name: 'requiredCount', type: 'int' },
-  { name: 'updatedAt', type: 'timestamp' },
-];
 
 /**
  * Write a year's obligations for the roster as it is now. Idempotent: rows go in through the unique
@@ -97,20 +83,6 @@ export async function generateObligations(
   // Weak-org rectification records and their progress obligations (src/oversight/weak-orgs.ts).
   const weak = await syncWeakOrgs(db, o);
   return { planned: plan.length + weak.planned, created: created + weak.created, cancelled: toCancel.length + weak.cancelled, reopened: toReopen.length };
-}
-
-/**
- * Write planned obligations through the unique key (ruleCode, ownerKey, periodKey, subjectKey): what
- * exists already is left as it is. Returns how many rows were created.
- */
-export async function insertPlanned(db: Tx, plan: readonly PlannedObligation[], now: Date, onProgress?: (done: number, total: number) => void): Promise<number> {
-  let created = 0;
-  for (let i = 0; i < plan.length; i += CHUNK) {
-    const rows = plan.slice(i, i + CHUNK).map((p) => [p.ruleCode, p.ownerKey, p.unitId, p.personId, p.periodKey, p.subjectKey, p.title, p.periodStart, p.dueAt, p.requiredCount, now]);
-    created += await bulkInsertIgnore(db, 'Obligation', OBLIGATION_COLUMNS, rows);
-    onProgress?.(Math.min(i + CHUNK, plan.length), plan.length);
-  }
-  return created;
 }
 
 /** The rules this generator owns (calendar duties, list items, milestones); others are set elsewhere. */

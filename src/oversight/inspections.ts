@@ -5,9 +5,10 @@ import type { Deps } from '../deps.js';
 import { beijingDay, beijingStartOfDay } from '../domain/calendar/working-days.js';
 import { checkInspectionForm, planFindingObligation } from '../domain/oversight/inspection.js';
 import { matchUnit } from '../domain/stats/unit-match.js';
-import { AppError, isAppError } from '../errors.js';
+import { AppError } from '../errors.js';
 import type { ReviewDecision } from '../generated/prisma/enums.js';
 import type { Person } from '../generated/prisma/client.js';
+import { sendToEach } from '../lark/send-each.js';
 import { findingNoticeCard, reviewCard, reviewOutcomeCard } from './inspection-cards.js';
 
 export type InspectionWithFindings = NonNullable<Awaited<ReturnType<typeof loadInspection>>>;
@@ -83,24 +84,21 @@ async function sendEach(
   people: { id: number; larkOpenId: string | null }[],
   m: { purpose: string; key: string; card: unknown; about?: { obligationIds: number[]; stage: string } },
 ): Promise<number> {
-  let sent = 0;
   const now = deps.clock();
-  for (const p of people) {
-    if (!p.larkOpenId) continue;
-    try {
-      const { messageId } = await deps.messenger.card({ openId: p.larkOpenId }, m.card, { purpose: m.purpose, key: `${m.key}:p${p.id}` });
-      sent++;
+  const { reached } = await sendToEach(
+    people,
+    async (openId, p) => {
+      const { messageId } = await deps.messenger.card({ openId }, m.card, { purpose: m.purpose, key: `${m.key}:p${p.id}` });
       if (m.about) {
         await deps.db.reminder.createMany({
           data: m.about.obligationIds.map((obligationId) => ({ obligationId, stage: m.about!.stage, recipientId: p.id, sendOn: beijingStartOfDay(beijingDay(now)), status: 'SENT' as const, sentAt: now, messageId })),
           skipDuplicates: true,
         });
       }
-    } catch (err) {
-      if (!isAppError(err, 'lark_unreachable_target')) throw err;
-    }
-  }
-  return sent;
+    },
+    'retry-transient',
+  );
+  return reached.length;
 }
 
 /** Tell the unit's secretary and staff what was found and by when to rectify it. Returns how many were told. */

@@ -10,8 +10,9 @@ import { beijingDay } from '../domain/calendar/working-days.js';
 import type { Catalog, DutyRule } from '../domain/duties/catalog.js';
 import type { PlannedObligation } from '../domain/duties/plan.js';
 import { FIRST_REPORT_AFTER_DAYS, monthsRunning, planWeakOrgObligations, rectificationProgress, weakSubjectKey, type RectificationProgress } from '../domain/oversight/weak-org-plan.js';
-import { AppError, isAppError } from '../errors.js';
-import { insertPlanned } from '../obligations/generate.js';
+import { AppError } from '../errors.js';
+import { insertPlanned } from '../obligations/insert.js';
+import { sendToEach } from '../lark/send-each.js';
 import { message } from '../templates/render.js';
 
 export const IMPORT_LIFT_NOTE = '花名册导入取消了软弱涣散标记';
@@ -161,23 +162,14 @@ export async function liftMark(
     since: since ? `（自 ${beijingDay(since)} 起整顿${monthsText(monthsRunning(since, now))}）` : '',
     note: note ? `说明：${note}\n` : '',
   });
-  const notified: string[] = [];
-  const notReached: string[] = [];
-  for (const s of secretaries) {
-    if (!s.larkOpenId) {
-      notReached.push(s.name);
-      continue;
-    }
-    try {
-      await deps.messenger.text({ openId: s.larkOpenId }, text, { purpose: LIFTED_PURPOSE, key: `${records[0]?.id ?? `org${org.id}`}-${s.id}` });
-      notified.push(s.name);
-    } catch (err) {
-      // The lift stands; the OD staff member is told who could not be reached.
-      deps.log.warn({ orgId: org.id, personId: s.id, code: isAppError(err) ? err.code : 'unknown' }, 'weak org lift notice not delivered');
-      notReached.push(s.name);
-    }
-  }
-  return { since, cancelled, notified, notReached };
+  const { reached, notReached } = await sendToEach(
+    secretaries,
+    (openId, s) => deps.messenger.text({ openId }, text, { purpose: LIFTED_PURPOSE, key: `${records[0]?.id ?? `org${org.id}`}-${s.id}` }).then(() => undefined),
+    'report-all', // the lift stands; the OD staff member is told who could not be reached
+    deps.log.child({ orgId: org.id }),
+  );
+  const names = (list: { name: string }[]) => list.map((p) => p.name);
+  return { since, cancelled, notified: names(reached), notReached: names(notReached) };
 }
 
 /** '，已 10 个月' / '，不足 1 个月' */

@@ -226,13 +226,30 @@ describe('inspections: findings become rectification duties the OD closes on evi
     // The photo is in the reviewer's card.
     expect((second.content as { body: { elements: { tag: string }[] } }).body.elements.some((e) => e.tag === 'img')).toBe(true);
 
+    // Card actions act on what the database says, not on the card's ids: the first (returned) report's
+    // card is outdated, and a card pairing this report with another finding is refused; both audited.
+    const first = await bot.db.prisma.report.findFirstOrThrow({ where: { obligationId: f1.obligationId! }, orderBy: { id: 'asc' } });
+    const f2 = await bot.db.prisma.inspectionFinding.findFirstOrThrow({ where: { inspectionId, seq: 2 } });
+    const stale = { action: 'review.decide', obligationId: f1.obligationId, reportId: first.id, decision: 'ACCEPT' };
+    await bot.sandbox.userClicks({ from: od, messageId: second.messageId, name: 'accept', value: stale, formValue: {} });
+    await bot.sandbox.waitFor((m) => m.parentId === second.messageId && json(m).includes('这张验收卡片已过时'), 10_000);
+    const forged = { action: 'review.decide', obligationId: f2.obligationId, reportId: report.id, decision: 'RETURN' };
+    await bot.sandbox.userClicks({ from: od, messageId: second.messageId, name: 'return', value: forged, formValue: { note: '伪造' } });
+    await bot.sandbox.waitFor((m) => m.parentId === second.messageId && json(m).includes('这张验收卡片与记录不符'), 10_000);
+    expect((await bot.db.prisma.obligation.findUniqueOrThrow({ where: { id: f1.obligationId! } })).status).toBe('SUBMITTED');
+    expect(await bot.db.prisma.obligationReview.count({ where: { obligationId: { in: [f1.obligationId!, f2.obligationId!] }, decision: 'ACCEPT' } })).toBe(0);
+    expect((await auditRows(od, 'review.decide')).filter((a) => a.result === 'deny')).toHaveLength(2);
+
     const accept = { action: 'review.decide', obligationId: f1.obligationId, reportId: report.id, decision: 'ACCEPT' };
-    await Promise.all([
+    const answers = await Promise.all([
       bot.sandbox.userClicks({ from: od, messageId: second.messageId, name: 'accept', value: accept, formValue: {} }),
       bot.sandbox.userClicks({ from: od, messageId: second.messageId, name: 'accept', value: accept, formValue: {} }),
     ]);
     await bot.sandbox.waitFor((m) => m.parentId === second.messageId && json(m).includes('已验收通过并销号'), 10_000);
-    await bot.sandbox.waitFor((m) => m.parentId === second.messageId && json(m).includes('已经验收过'), 10_000);
+    // The double click is told the card was used: by a toast when it reaches the bot after the first, else by a reply.
+    if (!answers.some((a) => JSON.stringify(a).includes('这张卡片已经处理过'))) {
+      await bot.sandbox.waitFor((m) => m.parentId === second.messageId && /这张卡片(已经处理过|的上一次点击正在处理)/.test(json(m)), 10_000);
+    }
     const ob = await bot.db.prisma.obligation.findUniqueOrThrow({ where: { id: f1.obligationId! } });
     expect(ob.status).toBe('DONE');
     expect(ob.completedAt?.toISOString()).toBe(now.toISOString());

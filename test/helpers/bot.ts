@@ -44,6 +44,11 @@ export function sandboxBotEnv(
   };
 }
 
+/** Test-only placeholder schedules (no holidays) for `years`, as if OD staff had entered them; not real dates. */
+export async function markYearsKnown(db: FreshDatabase['prisma'], years: readonly number[] = [2027]): Promise<void> {
+  await db.calendarSchedule.createMany({ data: years.map((year) => ({ year, holidays: [], workdays: [], enteredBy: 'test-placeholder' })) });
+}
+
 export async function startTestBot(
   opts: {
     mode?: 'webhook' | 'ws';
@@ -53,9 +58,17 @@ export async function startTestBot(
     log?: Logger;
     /** Extra environment for loadConfig (e.g. URGENT_AFTER_WORKING_DAYS). */
     env?: Record<string, string>;
+    /**
+     * Years to treat as having a holiday schedule though none is published yet (default [2027]: the
+     * tests are set in late 2026, when the OD's digest would otherwise warn that 2027 is missing).
+     * A placeholder with no holidays: only weekends are off, as before. [] leaves the calendar alone.
+     */
+    knownYears?: number[];
     /** Run the reminder cron (default false: tests tick by hand with runReminderTick). */
     reminderCron?: boolean;
     intakeLimits?: AppOptions['intakeLimits'];
+    /** The reminder cron's pattern when it runs (e.g. every second: '* * * * * *'). */
+    reminderCronPattern?: string;
   } = {},
 ): Promise<TestBot> {
   const mode = opts.mode ?? 'webhook';
@@ -73,7 +86,13 @@ export async function startTestBot(
     workerConcurrency: 8,
     reminderCron: opts.reminderCron ?? false,
     intakeLimits: opts.intakeLimits,
+    reminderCronPattern: opts.reminderCronPattern,
   });
+  const knownYears = opts.knownYears ?? [2027];
+  if (knownYears.length) {
+    await markYearsKnown(db.prisma, knownYears);
+    await app.deps.calendar.refresh(db.prisma);
+  }
   const webhookUrl = `http://127.0.0.1:${app.port}/lark/events`;
   sandbox.setDelivery(mode === 'webhook' ? { mode: 'webhook', url: webhookUrl } : { mode: 'ws' });
   await app.ready;
@@ -154,3 +173,37 @@ export function messageEnvelope(o: {
 }
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Poll `probe` until it returns a truthy value (returned), or fail after `timeoutMs` naming `what`. */
+export async function until<T>(what: string, probe: () => Promise<T> | T, timeoutMs = 15_000, everyMs = 50): Promise<NonNullable<T>> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await probe();
+    if (v) return v as NonNullable<T>;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await sleep(everyMs);
+  }
+}
+
+/**
+ * Wait until the bot has nothing left to do: no job waiting or running in its queue and every stored
+ * event handled — seen twice in a row, so that a job queued by the last one is counted too. Tests that
+ * check "nothing more happens" wait on this instead of a fixed sleep.
+ */
+export async function settled(bot: TestBot, timeoutMs = 15_000): Promise<void> {
+  let quietTimes = 0;
+  await until(
+    'the queue to drain and stored events to settle',
+    async () => {
+      const q = bot.app.deps.queue.queue;
+      const c = await q.getJobCounts('waiting', 'active', 'prioritized', 'waiting-children');
+      // Delayed jobs count (a retry waiting out its backoff), except the schedulers' next runs.
+      const retrying = (await q.getDelayed()).filter((j) => !String(j.id).startsWith('repeat:')).length;
+      const busy = Object.values(c).reduce((a, b) => a + b, 0) + retrying + (await bot.db.prisma.inboundEvent.count({ where: { status: 'RECEIVED' } }));
+      quietTimes = busy === 0 ? quietTimes + 1 : 0;
+      return quietTimes >= 2;
+    },
+    timeoutMs,
+    100,
+  );
+}

@@ -32,8 +32,9 @@ export const exportCommand: Command = {
       const counts = await writeAssessmentWorkbook(deps.db, file, { year, now, catalog: deps.catalog.current });
       const uploaded = await deps.lark.im.v1.file.create({ data: { file_type: 'xls', file_name: fileName, file: createReadStream(file) } });
       if (!uploaded?.file_key) throw new AppError('lark_server_error', '考核材料上传到飞书失败，请稍后再试。');
-      await ctx.replyText(`${assessmentSummary(counts, year)}。文件见下。`);
-      await deps.messenger.send({ purpose: 'export', key: msg.messageId, to: { chatId: msg.chatId }, replyTo: msg.messageId, msgType: 'file', content: { file_key: uploaded.file_key } });
+      // Every name and report text of the district: never into a group, only to the asker.
+      await ctx.privately.replyText(`${assessmentSummary(counts, year)}。文件见下。`);
+      await ctx.privately.replyFile(uploaded.file_key);
     } finally {
       await rm(dir, { recursive: true, force: true });
     }

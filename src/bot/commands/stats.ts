@@ -19,6 +19,7 @@ export const stats: Command = {
     if (wantsDistrict && scope?.kind !== 'district') throw forbidden('district.view');
     if (!scope) throw forbidden('unit.view');
     const period = parseStatsPeriod(words.filter((w) => w !== '全区').join(''), now);
-    await ctx.replyCard(await statsCard(deps, scope, period, now));
+    // The whole district's figures go to the asker only; a unit's may be shown in its group.
+    await (scope.kind === 'district' ? ctx.privately : ctx).replyCard(await statsCard(deps, scope, period, now));
   },
 };

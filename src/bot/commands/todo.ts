@@ -57,7 +57,7 @@ export const todo: Command = {
       elements.push(md(ranked.length ? ranked.map((u, i) => `${i + 1}. ${esc(u.name)}　逾期 ${u.overdue} 项`).join('\n') : '全区目前没有逾期事项。'));
       elements.push(md('发送 `/单位 名称` 查看某单位，`/统计` 查看全区完成率。'));
     }
-    await ctx.replyCard(
+    await (scope?.kind === 'district' ? ctx.privately : ctx).replyCard(
       card({
         title: `${person.name}的待办`,
         subtitle: `${person.unit.name}　未完成 ${views.length} 项，其中逾期 ${views.filter((v) => v.d.overdue).length} 项`,

@@ -1,0 +1,7 @@
+import { receiveCalendarFile } from '../calendar/file.js';
+import type { FileHandler, FileKind } from '../changes/receive-file.js';
+
+/** The file table: what a file the OD sends to the bot is, by its type, and who handles it. */
+export const FILE_HANDLERS: Partial<Record<FileKind, FileHandler>> = {
+  json: receiveCalendarFile,
+};
