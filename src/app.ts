@@ -1,7 +1,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Worker } from 'bullmq';
-import { Intake } from './bot/intake.js';
+import { Intake, type IntakeLimits } from './bot/intake.js';
 import { createWebhookHandler } from './bot/webhook.js';
 import { startWsTransport, type WsTransport } from './bot/ws.js';
 import type { Config } from './config.js';
@@ -45,6 +45,8 @@ export interface AppOptions {
   tenantKey?: string;
   /** Lark's limits for this process's send pacer (default LARK_LIMITS); a benchmark against a sandbox with scaled-up limits scales these the same way. */
   larkLimits?: PacerLimits;
+  /** The acknowledgement path's bounds (default INTAKE_LIMITS in src/bot/intake.ts). */
+  intakeLimits?: Partial<IntakeLimits>;
 }
 
 export interface App {
@@ -72,7 +74,7 @@ export async function startApp(o: AppOptions): Promise<App> {
   await backend.check();
   const queue = new JobQueue(backend, o.queueName ?? QUEUE_NAME);
   const lark: LarkClient = createLarkClient(config.lark, log);
-  const messenger = new LarkMessenger({ client: lark, db, log, pacer: new Pacer(o.larkLimits ?? { ...LARK_LIMITS, appPerMinute: config.larkAppPerMinute ?? LARK_LIMITS.appPerMinute }) });
+  const messenger = new LarkMessenger({ client: lark, db, log, pacer: new Pacer(o.larkLimits ?? { ...LARK_LIMITS, appPerSecond: config.larkAppPerSecond, appPerMinute: config.larkAppPerMinute }) });
   const botOpenId = await fetchBotOpenId(lark, log);
 
   const { catalog, calendar } = loadDomainConfig();
@@ -86,6 +88,7 @@ export async function startApp(o: AppOptions): Promise<App> {
     appId: config.lark.appId,
     tenantKey: o.tenantKey,
     verificationToken: config.lark.verificationToken,
+    limits: o.intakeLimits,
   });
 
   let worker: Worker | undefined;
@@ -134,6 +137,8 @@ export async function startApp(o: AppOptions): Promise<App> {
         server.closeAllConnections();
       }
       const bounded = <T>(p: Promise<T>) => Promise.race([p, new Promise<void>((r) => setTimeout(r, timeoutMs).unref())]);
+      // Events already answered are written and their jobs queued (recover-inbound would queue them otherwise).
+      await bounded(intake.drained());
       // Running jobs may finish; one that outlives the bound is handed back (it stalls and re-runs).
       if (worker) await bounded(worker.close()).catch(() => {});
       if (worker) await worker.close(true).catch(() => {});

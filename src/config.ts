@@ -43,8 +43,14 @@ const schema = z.object({
     .number({ message: 'should be a whole number from 1 to 1000 (messages per minute; Lark allows 1000)' })
     .int({ message: 'should be a whole number from 1 to 1000 (messages per minute; Lark allows 1000)' })
     .min(1, { message: 'should be a whole number from 1 to 1000 (messages per minute; Lark allows 1000)' })
-    .max(1000, { message: 'should be at most 1000: Lark allows an app 1000 messages per minute' })
+    .max(60_000, { message: 'should be at most 1000 against Lark (it allows an app 1000 messages per minute); more only for a stand-in with higher limits' })
     .default(985),
+  LARK_APP_PER_SECOND: z.coerce
+    .number({ message: 'should be a whole number from 1 to 50 (messages per second; Lark allows 50)' })
+    .int({ message: 'should be a whole number from 1 to 50 (messages per second; Lark allows 50)' })
+    .min(1, { message: 'should be a whole number from 1 to 50 (messages per second; Lark allows 50)' })
+    .max(3000, { message: 'should be at most 50 against Lark (it allows an app 50 messages per second); more only for a stand-in with higher limits' })
+    .default(48),
   CONFIG_REFRESH_SECONDS: z.coerce.number({ message: 'should be a number of seconds from 0.1 to 3600' }).min(0.1).max(3600).default(15),
 });
 
@@ -71,6 +77,8 @@ export interface Config {
   readonly workerProcesses: number;
   /** The send pacer's cap on messages per sliding minute, per process (Lark: 1000/min as well as 50/s per app). */
   readonly larkAppPerMinute: number;
+  /** The send pacer's messages per second, per process (Lark: 50/s per app; 48 keeps headroom for jitter). */
+  readonly larkAppPerSecond: number;
   /** How often each process re-reads what OD staff changed from chat (calendar, catalog) from PostgreSQL. */
   readonly configRefreshMs: number;
 }
@@ -149,6 +157,7 @@ export function loadConfig(env: Env = process.env): Config {
     urgentAfterWorkingDays: e.URGENT_AFTER_WORKING_DAYS,
     workerProcesses: e.WORKER_PROCESSES,
     larkAppPerMinute: e.LARK_APP_PER_MINUTE,
+    larkAppPerSecond: e.LARK_APP_PER_SECOND,
     configRefreshMs: Math.round(e.CONFIG_REFRESH_SECONDS * 1000),
   });
 }
