@@ -1,8 +1,8 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Worker } from 'bullmq';
-import { Intake } from './bot/intake.js';
 import { webhookRejectAuditor } from './access/rejects.js';
+import { Intake, type IntakeLimits } from './bot/intake.js';
 import { createWebhookHandler } from './bot/webhook.js';
 import { startWsTransport, type WsTransport } from './bot/ws.js';
 import type { Config } from './config.js';
@@ -19,7 +19,7 @@ import { LARK_LIMITS, Pacer, type PacerLimits } from './lark/pacer.js';
 import type { Logger } from './logger.js';
 import { healthCheck } from './ops/health.js';
 import { startReminderCron, type ReminderCron } from './reminders/cron.js';
-import { loadDomainConfig, watchCatalog } from './ops/domain-config.js';
+import { loadDomainConfig, startDomainSync, watchCatalog } from './ops/domain-config.js';
 
 export interface AppOptions {
   config: Config;
@@ -46,6 +46,8 @@ export interface AppOptions {
   tenantKey?: string;
   /** Lark's limits for this process's send pacer (default LARK_LIMITS); a benchmark against a sandbox with scaled-up limits scales these the same way. */
   larkLimits?: PacerLimits;
+  /** The acknowledgement path's bounds (default INTAKE_LIMITS in src/bot/intake.ts). */
+  intakeLimits?: Partial<IntakeLimits>;
 }
 
 export interface App {
@@ -73,12 +75,13 @@ export async function startApp(o: AppOptions): Promise<App> {
   await backend.check();
   const queue = new JobQueue(backend, o.queueName ?? QUEUE_NAME);
   const lark: LarkClient = createLarkClient(config.lark, log);
-  const messenger = new LarkMessenger({ client: lark, db, log, pacer: new Pacer(o.larkLimits ?? { ...LARK_LIMITS, appPerMinute: config.larkAppPerMinute ?? LARK_LIMITS.appPerMinute }) });
+  const messenger = new LarkMessenger({ client: lark, db, log, pacer: new Pacer(o.larkLimits ?? { ...LARK_LIMITS, appPerSecond: config.larkAppPerSecond, appPerMinute: config.larkAppPerMinute }) });
   const botOpenId = await fetchBotOpenId(lark, log);
 
   const { catalog, calendar } = loadDomainConfig();
   const stopWatching = watchCatalog(catalog, log);
   const deps: Deps = { config, db, lark, messenger, queue, log, clock, botOpenId, catalog, calendar };
+  const stopSync = await startDomainSync(deps, config.configRefreshMs);
   const intake = new Intake({
     db,
     queue,
@@ -86,6 +89,7 @@ export async function startApp(o: AppOptions): Promise<App> {
     appId: config.lark.appId,
     tenantKey: o.tenantKey ?? config.lark.tenantKey ?? (await fetchTenantKey(lark, log)),
     verificationToken: config.lark.verificationToken,
+    limits: o.intakeLimits,
   });
 
   let worker: Worker | undefined;
@@ -127,12 +131,15 @@ export async function startApp(o: AppOptions): Promise<App> {
     (closing ??= (async () => {
       ws?.close();
       stopWatching();
+      stopSync();
       await reminderCron?.stop();
       if (server.listening) {
         await new Promise<void>((r) => server.close(() => r()));
         server.closeAllConnections();
       }
       const bounded = <T>(p: Promise<T>) => Promise.race([p, new Promise<void>((r) => setTimeout(r, timeoutMs).unref())]);
+      // Events already answered are written and their jobs queued (recover-inbound would queue them otherwise).
+      await bounded(intake.drained());
       // Running jobs may finish; one that outlives the bound is handed back (it stalls and re-runs).
       if (worker) await bounded(worker.close()).catch(() => {});
       if (worker) await worker.close(true).catch(() => {});

@@ -1,6 +1,6 @@
 import type { Config } from './config.js';
 import type { Db } from './db/client.js';
-import type { WorkingCalendar } from './domain/calendar/working-days.js';
+import type { LiveCalendar } from './calendar/store.js';
 import type { CatalogStore } from './domain/duties/catalog.js';
 import type { JobQueue } from './jobs/queue.js';
 import type { LarkClient } from './lark/client.js';
@@ -19,8 +19,8 @@ export interface Deps {
   readonly clock: () => Date;
   /** The duty catalog (config/duty-catalog.json), reloaded when the file changes and is valid. */
   readonly catalog: CatalogStore;
-  /** China's working-day calendar (chinese-days + config/calendar-overrides.json). */
-  readonly calendar: WorkingCalendar;
+  /** China's working-day calendar (chinese-days + config/calendar-overrides.json + the OD's entries in PostgreSQL, refreshed). */
+  readonly calendar: LiveCalendar;
   /** The bot's own open_id (from /open-apis/bot/v3/info), to recognise @bot and its own messages. */
   readonly botOpenId: string;
 }

@@ -1,5 +1,6 @@
 import 'dotenv/config';
 import { fork, type ChildProcess } from 'node:child_process';
+import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { startApp, type App } from './app.js';
 import { ConfigError, loadConfig, type Config } from './config.js';
@@ -24,7 +25,8 @@ async function main(): Promise<void> {
     }
     throw err;
   }
-  const log = createLogger({ level: config.logLevel, pretty: process.stdout.isTTY });
+  // Pretty logs on a terminal, when the dev tool for them is installed (not in a production install).
+  const log = createLogger({ level: config.logLevel, pretty: process.stdout.isTTY && canResolve('pino-pretty') });
   const stops: Array<() => Promise<void>> = [];
   const stopAll = async () => {
     for (const stop of stops.reverse()) await stop().catch((err) => log.warn({ err }, 'stop failed'));
@@ -101,6 +103,15 @@ async function main(): Promise<void> {
     log.fatal({ err }, 'uncaught exception');
     process.exit(1);
   });
+}
+
+function canResolve(pkg: string): boolean {
+  try {
+    createRequire(import.meta.url).resolve(pkg);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** How long running jobs may take to finish when the bot stops; after it they are handed back to the queue. */

@@ -13,6 +13,7 @@ export type Action =
   | 'weakorg.mark' // mark an org weak and lax, or lift the mark (四(一)3)
   | 'export' // assessment export
   | 'rules.change' // change the duty catalog
+  | 'od.data' // roster imports, the working-day calendar and the duty catalog, from chat
   | 'notice.send'; // broadcast a notice
 
 const ALLOWED: Readonly<Record<Action, readonly Role[]>> = {
@@ -24,6 +25,7 @@ const ALLOWED: Readonly<Record<Action, readonly Role[]>> = {
   'weakorg.mark': ['OD_STAFF'],
   export: ['OD_STAFF'],
   'rules.change': ['OD_STAFF'],
+  'od.data': ['OD_STAFF'],
   'notice.send': ['OD_STAFF'],
 };
 
@@ -37,6 +39,7 @@ const REASON: Readonly<Record<Action, string>> = {
   'weakorg.mark': '只有区委组织部工作人员可以标记软弱涣散党组织或销号。',
   export: '只有区委组织部工作人员可以导出考核材料。',
   'rules.change': '只有区委组织部工作人员可以修改责任目录。',
+  'od.data': '只有区委组织部工作人员可以导入花名册、录入节假日安排和修改责任目录。',
   'notice.send': '只有区委组织部工作人员可以发布通知。',
 };
 

@@ -133,7 +133,8 @@ export function createWebhookHandler(o: WebhookOptions): (req: IncomingMessage, 
     if (!signed) return { status: 401, body: { code: 401, msg: 'unsigned request' } };
 
     const result = await o.intake.accept(envelope);
-    return { status: 200, body: result.answer };
+    // Overloaded: say so at once; Lark re-delivers what it did not get 200 for.
+    return { status: result.status === 'overloaded' ? 503 : 200, body: result.answer };
   }
 }
 

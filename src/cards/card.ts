@@ -47,3 +47,15 @@ export function buttons(...items: Element[]): Element {
 export function esc(s: string): string {
   return s.replace(/([*_~`[\]<>])/g, '\\$1');
 }
+
+/**
+ * Coloured text for a markdown element, safe for text of several lines: Lark's `<font>` does not
+ * span a line break (the tags would show literally), so each line gets its own.
+ */
+export function colored(color: string, text: string): string {
+  return text
+    .split(/\r?\n/)
+    .filter((line) => line.trim() !== '')
+    .map((line) => `<font color='${color}'>${esc(line)}</font>`)
+    .join('\n');
+}

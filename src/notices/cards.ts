@@ -87,7 +87,8 @@ export function noticePreviewCard(n: {
   });
 }
 
-export function noticeCard(n: { id: number; title: string; body: string; ackRequired: boolean; from: string; feedbackDue?: Date | null }): Record<string, unknown> {
+/** The notice as a recipient sees it; once acknowledged (`acked`), the button gives way to a line saying so. */
+export function noticeCard(n: { id: number; title: string; body: string; ackRequired: boolean; from: string; feedbackDue?: Date | null; acked?: boolean }): Record<string, unknown> {
   return card({
     title: n.title,
     subtitle: `区委组织部通知 · ${n.from}`,
@@ -95,8 +96,9 @@ export function noticeCard(n: { id: number; title: string; body: string; ackRequ
     elements: [
       md(esc(n.body)),
       ...(n.feedbackDue ? [md(feedbackLine(n.feedbackDue))] : []),
-      ...(n.ackRequired ? [md("<font color='grey'>请阅读后点击下方按钮回执。</font>")] : []),
-      buttons(button('已阅/收到', { action: 'notice.ack', noticeId: n.id }, 'primary')),
+      ...(n.acked
+        ? [md('✅ 您已回执')]
+        : [...(n.ackRequired ? [md("<font color='grey'>请阅读后点击下方按钮回执。</font>")] : []), buttons(button('已阅/收到', { action: 'notice.ack', noticeId: n.id }, 'primary'))]),
     ],
   });
 }

@@ -1,6 +1,8 @@
 import { readFileSync, unwatchFile, watchFile } from 'node:fs';
-import { readCalendarFile, type WorkingCalendar } from '../domain/calendar/working-days.js';
+import { LiveCalendar } from '../calendar/store.js';
+import { readCalendarFile } from '../domain/calendar/working-days.js';
 import { CatalogStore, loadCatalog } from '../domain/duties/catalog.js';
+import type { Db } from '../db/client.js';
 import type { Logger } from '../logger.js';
 import { projectPath } from '../paths.js';
 
@@ -13,10 +15,10 @@ export function policyText(): string {
 }
 
 /** The duty catalog and the working-day calendar, read and validated once at start. */
-export function loadDomainConfig(): { catalog: CatalogStore; calendar: WorkingCalendar } {
+export function loadDomainConfig(): { catalog: CatalogStore; calendar: LiveCalendar } {
   const options = { source: 'duty-catalog.json', policyText: policyText() };
   const catalog = new CatalogStore(loadCatalog(readFileSync(CATALOG_FILE, 'utf8'), options), options);
-  return { catalog, calendar: readCalendarFile(CALENDAR_FILE) };
+  return { catalog, calendar: new LiveCalendar(readCalendarFile(CALENDAR_FILE)) };
 }
 
 /**
@@ -38,4 +40,25 @@ export function watchCatalog(store: CatalogStore, log: Logger): () => void {
   };
   watchFile(CATALOG_FILE, { interval: 2000 }, onChange);
   return () => unwatchFile(CATALOG_FILE, onChange);
+}
+
+/**
+ * What OD staff changed from chat lives in PostgreSQL; every process reads it at start and then
+ * every `intervalMs`, so a change made through one replica reaches the others without a restart.
+ */
+export async function startDomainSync(deps: { db: Db; calendar: LiveCalendar; log: Logger }, intervalMs: number): Promise<() => void> {
+  const sync = async () => {
+    if (await deps.calendar.refresh(deps.db)) deps.log.info({ years: [...deps.calendar.sources].filter(([, s]) => s.kind === 'od').map(([y]) => y) }, 'working-day calendar refreshed');
+  };
+  await sync();
+  let running = false;
+  const timer = setInterval(() => {
+    if (running) return;
+    running = true;
+    sync()
+      .catch((err) => deps.log.warn({ err }, 'domain configuration refresh failed; keeping the running one'))
+      .finally(() => (running = false));
+  }, intervalMs);
+  timer.unref();
+  return () => clearInterval(timer);
 }

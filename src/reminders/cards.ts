@@ -106,6 +106,8 @@ export function odDigestCard(o: {
   maxUnits?: number;
   /** Rectification reports awaiting the OD's acceptance. */
   pendingReview?: number;
+  /** Lines that need the OD's attention first (a missing holiday schedule). */
+  alerts?: readonly string[];
 }): DigestCard {
   const total = o.units.reduce((n, u) => n + u.count, 0);
   const render = (shown: number): unknown => {
@@ -123,7 +125,7 @@ export function odDigestCard(o: {
         date: dayZh(beijingDay(o.now)),
         units: o.units.length,
         total,
-        intro: t(o.units.length ? 'od.intro' : 'od.introNone', { name: esc(o.recipientName) }),
+        intro: [...(o.alerts ?? []).map((a) => `**${esc(a)}**`), t(o.units.length ? 'od.intro' : 'od.introNone', { name: esc(o.recipientName) })].join('\n'),
         footer: [
           ...(rest > 0 ? [t('od.moreUnits', { n: rest })] : []),
           ...(o.pendingReview ? [t('od.pendingReview', { n: o.pendingReview })] : []),

@@ -50,28 +50,7 @@ export async function materialiseReminders(db: DbTx, o: MaterialiseOptions): Pro
     });
     if (obs.length === 0) return { obligations, created, more: false };
 
-    const open = obs.filter((ob) => ob.status === 'OPEN');
-    const unitIds = [...new Set(open.map((ob) => ob.unitId))];
-    const people = unitIds.length
-      ? await db.person.findMany({
-          where: { unitId: { in: unitIds }, active: true, role: { in: ['SECRETARY', ...organiserRoles(o.catalog)] } },
-          select: { id: true, unitId: true, role: true },
-        })
-      : [];
-    const members = new Map<number, UnitMember[]>();
-    for (const p of people) {
-      const list = members.get(p.unitId) ?? [];
-      list.push({ id: p.id, role: p.role });
-      members.set(p.unitId, list);
-    }
-
-    const rows: ReminderRow[] = [];
-    for (const ob of open) {
-      const rule = findRule(o.catalog, ob.ruleCode);
-      if (!rule) continue;
-      const recipients = reminderRecipients(rule, ob, members.get(ob.unitId) ?? []);
-      rows.push(...reminderRows(ob, rule, recipients, o.calendar, today));
-    }
+    const rows = await plannedRows(db, obs.filter((ob) => ob.status === 'OPEN'), o.catalog, o.calendar, today);
     for (let i = 0; i < rows.length; i += 5000) {
       const res = await db.reminder.createMany({
         data: rows.slice(i, i + 5000).map((r) => ({ ...r, sendOn: beijingStartOfDay(r.sendOn) })),
@@ -83,6 +62,36 @@ export async function materialiseReminders(db: DbTx, o: MaterialiseOptions): Pro
     obligations += obs.length;
     if (obs.length < batchSize) return { obligations, created, more: false };
   }
+}
+
+/** The Reminder rows of open obligations, dated by `calendar` (stages before `today` left out as reminderRows says). */
+export async function plannedRows(
+  db: Pick<DbTx, 'person'>,
+  open: readonly { id: number; ruleCode: string; unitId: number; personId: number | null; dueAt: Date }[],
+  catalog: Catalog,
+  calendar: WorkingCalendar,
+  today: string,
+): Promise<ReminderRow[]> {
+  const unitIds = [...new Set(open.map((ob) => ob.unitId))];
+  const people = unitIds.length
+    ? await db.person.findMany({
+        where: { unitId: { in: unitIds }, active: true, role: { in: ['SECRETARY', ...organiserRoles(catalog)] } },
+        select: { id: true, unitId: true, role: true },
+      })
+    : [];
+  const members = new Map<number, UnitMember[]>();
+  for (const p of people) {
+    const list = members.get(p.unitId) ?? [];
+    list.push({ id: p.id, role: p.role });
+    members.set(p.unitId, list);
+  }
+  const rows: ReminderRow[] = [];
+  for (const ob of open) {
+    const rule = findRule(catalog, ob.ruleCode);
+    if (!rule) continue;
+    rows.push(...reminderRows(ob, rule, reminderRecipients(rule, ob, members.get(ob.unitId) ?? []), calendar, today));
+  }
+  return rows;
 }
 
 function organiserRoles(catalog: Catalog): Role[] {

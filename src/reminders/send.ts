@@ -4,6 +4,7 @@
 // '<kind>-<recipientId>-<day>', so a re-run after a crash or a lost job cannot post a second card
 // within Lark's one-hour uuid window; past that window a send whose outcome is unknown is not
 // repeated but marked FAILED for a person to look at (see docs/reminders.md).
+import { calendarAlerts } from '../calendar/alerts.js';
 import type { Deps } from '../deps.js';
 import { beijingDay } from '../domain/calendar/working-days.js';
 import { findRule } from '../domain/duties/catalog.js';
@@ -69,12 +70,12 @@ export async function sendDigest(deps: SendDeps, digestId: number): Promise<Send
   let card: unknown;
   let items: number;
   if (d.kind === 'od') {
-    const [units, pendingReview] = await Promise.all([overdueByUnit(deps, now), db.obligation.count({ where: { status: 'SUBMITTED' } })]);
-    if (!units.length && !pendingReview) {
+    const [units, pendingReview, alerts] = await Promise.all([overdueByUnit(deps, now), db.obligation.count({ where: { status: 'SUBMITTED' } }), calendarAlerts(deps, now)]);
+    if (!units.length && !pendingReview && !alerts.length) {
       await db.reminderDigest.update({ where: { id: d.id }, data: { status: 'SKIPPED', error: 'nothing overdue or awaiting acceptance any more' } });
       return { status: 'skipped', reason: 'nothing overdue' };
     }
-    card = odDigestCard({ recipientName: person.name, units, now, pendingReview }).card;
+    card = odDigestCard({ recipientName: person.name, units, now, pendingReview, alerts }).card;
     items = units.length;
   } else {
     const built = await dutyCard(deps, d.id, d.recipientId, person.name, now);

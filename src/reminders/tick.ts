@@ -13,6 +13,7 @@
 //    was lost with Redis, or its worker died): the next tick rebuilds from PostgreSQL what is due.
 // The caller enqueues one send job per digest with a deterministic id (see enqueueDigests).
 import type { Deps } from '../deps.js';
+import { scheduleWarning } from '../domain/calendar/schedule.js';
 import { beijingDay, beijingStartOfDay } from '../domain/calendar/working-days.js';
 import { maySendAt, planTick, type DueReminder, type SkipReason } from '../domain/reminders/schedule.js';
 import type { JobQueue } from '../jobs/queue.js';
@@ -161,13 +162,16 @@ async function tickIn(tx: DbTx, deps: TickDeps, o: TickOptions): Promise<TickRes
     }
   }
 
-  // The organisation department's daily digest, when anything is overdue or awaits its acceptance.
+  // The organisation department's daily digest, when anything is overdue or awaits its acceptance,
+  // or a year's holiday schedule is missing.
+  const calendarAlert = scheduleWarning(deps.calendar, now) !== null;
   const od = await tx.$queryRaw<{ id: number; recipientId: number }[]>`
     INSERT INTO "ReminderDigest" ("kind", "recipientId", "day", "status", "claimedAt")
     SELECT 'od', p."id", ${todayStart}, 'CLAIMED', ${now} FROM "Person" p
     WHERE p."role" = 'OD_STAFF' AND p."active"
       AND (EXISTS (SELECT 1 FROM "Obligation" o WHERE o."status" = 'OPEN' AND o."dueAt" < ${now})
-        OR EXISTS (SELECT 1 FROM "Obligation" o WHERE o."status" = 'SUBMITTED'))
+        OR EXISTS (SELECT 1 FROM "Obligation" o WHERE o."status" = 'SUBMITTED')
+        OR ${calendarAlert})
     ORDER BY p."id"
     ON CONFLICT ("recipientId", "day", "kind") DO NOTHING
     RETURNING "id", "recipientId"`;

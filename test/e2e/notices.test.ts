@@ -125,7 +125,9 @@ describe('notices (通知)', () => {
   });
 
   it('refuses a confirm or chase from someone outside the OD, audited as deny', async () => {
-    const cardMsg = noticeCards()[0]!;
+    // A recipient who has not acknowledged (an acknowledged card is used: a click on it only gets a toast).
+    const open = await bot.db.prisma.noticeRecipient.findMany({ where: { noticeId, ackAt: null, status: 'SENT' }, include: { person: true } });
+    const cardMsg = noticeCards().find((m) => open.some((r) => r.person.larkOpenId === m.toOpenId))!;
     await bot.sandbox.userClicks({ from: cardMsg.toOpenId!, messageId: cardMsg.messageId, value: { action: 'notice.chase', noticeId } });
     await bot.sandbox.waitFor((m) => m.parentId === cardMsg.messageId && m.content?.text === '只有区委组织部工作人员可以发布通知。');
     const rows = await bot.db.prisma.auditLog.findMany({ where: { actorId: cardMsg.toOpenId!, action: 'notice.chase' } });

@@ -18,7 +18,7 @@ import { generateObligations } from '../../src/obligations/generate.js';
 import { sendDigest } from '../../src/reminders/send.js';
 import { runReminderTick } from '../../src/reminders/tick.js';
 import { startSandbox, type Sandbox, type SentMessage } from '../../src/sandbox/index.js';
-import { redisUrl, sleep } from '../helpers/bot.js';
+import { markYearsKnown, redisUrl, sleep } from '../helpers/bot.js';
 import { freshDatabase, type FreshDatabase } from '../helpers/db.js';
 import { seedRoster, type SeededRoster } from '../helpers/reminders.js';
 
@@ -42,6 +42,7 @@ async function world(units = 4, o: { resigned?: (p: SeededRoster['people'][numbe
   const db = await freshDatabase('reminder_rel');
   cleanups.push(() => db.drop());
   const roster = await seedRoster(db.prisma, { units });
+  await markYearsKnown(db.prisma); // late 2026: 2027 counts as entered, so no calendar warning goes to the OD
   const users = roster.people.map((p) => ({ openId: p.openId, name: p.name, status: o.resigned?.(p) ? ('resigned' as const) : ('active' as const) }));
   const sandbox = await startSandbox({ port: 0, delivery: { mode: 'none' }, users });
   cleanups.push(() => sandbox.close());

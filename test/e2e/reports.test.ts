@@ -168,7 +168,7 @@ describe('answers become reports', () => {
     expect(bot.sandbox.sent().filter((m) => m.parentId === messageId)).toHaveLength(1);
   });
 
-  it('asks which duty a /汇报 is for when several are open, then records it; 撤回 opens the duty again', async () => {
+  it('files a /汇报 under the one of several open duties its text names (the meeting), says so; 撤回 opens the duty again', async () => {
     const staffPerson = await person(DEMO.staff.code);
     // Give the staff member two open duties of this period: the unit's Q4 meeting and yearly list items.
     const unitDuty = await bot.db.prisma.obligation.findFirstOrThrow({ where: { unitId: staffPerson.unitId, ruleCode: 'QUARTERLY_WORK_MEETING', periodKey: '2026-Q4' } });
@@ -177,10 +177,9 @@ describe('answers become reports', () => {
     await bot.db.prisma.obligation.update({ where: { id: listItem.id }, data: { personId: staffPerson.id } });
 
     const id = await bot.sandbox.userSends({ from: DEMO.staff.openId, text: '/汇报 11月24日召开第四季度基层党建工作会议，参会15人，分析了换届准备中的问题' });
-    const pick = await bot.sandbox.waitFor((m) => m.parentId === id);
-    expect(JSON.stringify(pick.content)).toContain('请选择这份报告对应的责任');
-    await bot.sandbox.userClicks({ from: DEMO.staff.openId, messageId: pick.messageId, value: { action: 'report.pick', obligationId: unitDuty.id, source: id } });
-    const confirm = await bot.sandbox.waitFor((m) => m.parentId === id && JSON.stringify(m.content).includes('已记录完成情况'));
+    const confirm = await bot.sandbox.waitFor((m) => m.parentId === id);
+    expect(JSON.stringify(confirm.content)).toContain('已记录完成情况');
+    expect(JSON.stringify(confirm.content)).toContain('已记入这项责任（根据：活动：基层党建工作会议');
     const report = await bot.db.prisma.report.findFirstOrThrow({ where: { obligationId: unitDuty.id } });
     expect(report.text).toBe('11月24日召开第四季度基层党建工作会议，参会15人，分析了换届准备中的问题');
     expect(report.fields).toMatchObject({ meetingDate: '2026-11-24', attendeeCount: 15 });

@@ -3,7 +3,7 @@
 // through the real SDK (LARK_DOMAIN = the sandbox's address).
 
 import { createCipheriv, createHash, randomBytes } from 'node:crypto';
-import { startApp, type App } from '../../src/app.js';
+import { startApp, type App, type AppOptions } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
 import { larkSignature } from '../../src/bot/webhook.js';
 import { silentLogger, createLogger, type Logger } from '../../src/logger.js';
@@ -44,6 +44,11 @@ export function sandboxBotEnv(
   };
 }
 
+/** Test-only placeholder schedules (no holidays) for `years`, as if OD staff had entered them; not real dates. */
+export async function markYearsKnown(db: FreshDatabase['prisma'], years: readonly number[] = [2027]): Promise<void> {
+  await db.calendarSchedule.createMany({ data: years.map((year) => ({ year, holidays: [], workdays: [], enteredBy: 'test-placeholder' })) });
+}
+
 export async function startTestBot(
   opts: {
     mode?: 'webhook' | 'ws';
@@ -53,8 +58,15 @@ export async function startTestBot(
     log?: Logger;
     /** Extra environment for loadConfig (e.g. URGENT_AFTER_WORKING_DAYS). */
     env?: Record<string, string>;
+    /**
+     * Years to treat as having a holiday schedule though none is published yet (default [2027]: the
+     * tests are set in late 2026, when the OD's digest would otherwise warn that 2027 is missing).
+     * A placeholder with no holidays: only weekends are off, as before. [] leaves the calendar alone.
+     */
+    knownYears?: number[];
     /** Run the reminder cron (default false: tests tick by hand with runReminderTick). */
     reminderCron?: boolean;
+    intakeLimits?: AppOptions['intakeLimits'];
     /** The reminder cron's pattern when it runs (e.g. every second: '* * * * * *'). */
     reminderCronPattern?: string;
   } = {},
@@ -73,8 +85,14 @@ export async function startTestBot(
     queueName: `e2e-${randomBytes(4).toString('hex')}`,
     workerConcurrency: 8,
     reminderCron: opts.reminderCron ?? false,
+    intakeLimits: opts.intakeLimits,
     reminderCronPattern: opts.reminderCronPattern,
   });
+  const knownYears = opts.knownYears ?? [2027];
+  if (knownYears.length) {
+    await markYearsKnown(db.prisma, knownYears);
+    await app.deps.calendar.refresh(db.prisma);
+  }
   const webhookUrl = `http://127.0.0.1:${app.port}/lark/events`;
   sandbox.setDelivery(mode === 'webhook' ? { mode: 'webhook', url: webhookUrl } : { mode: 'ws' });
   await app.ready;

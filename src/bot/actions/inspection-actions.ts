@@ -17,6 +17,7 @@ async function odStaff(ctx: ActionContext, action: Action) {
 /** 保存并通知单位: the inspection form becomes an inspection, its findings rectification duties; the unit is told. */
 export const inspectionSubmit: CardActionDef = {
   name: 'inspection.submit',
+  once: true,
   async run(ctx) {
     const person = await odStaff(ctx, 'inspection.record');
     const sourceKey = `inspection:${ctx.action.messageId || ctx.eventId}:${ctx.action.operatorOpenId}`;
@@ -24,7 +25,7 @@ export const inspectionSubmit: CardActionDef = {
     await audit(ctx.deps.db, { actorId: ctx.action.operatorOpenId, action: 'inspection.submit', result: 'ok', detail: { inspectionId: inspection.id, findings: inspection.findings.length, created } });
     const told = await notifyUnit(ctx.deps, inspection);
     const summary = inspectionListCard([inspection], ctx.deps.clock(), `督查编号 ${inspection.id}`);
-    if (ctx.action.messageId) await ctx.deps.messenger.patchCard(ctx.action.messageId, summary);
+    await ctx.finishCard(`已保存督查记录（编号 ${inspection.id}）`, summary);
     await ctx.replyText(
       created
         ? `督查记录已保存（编号 ${inspection.id}）：${inspection.findings.length} 条问题已列为${inspection.unit.name}的整改任务，已通知该单位 ${told} 人。发送 /督查 ${inspection.id} 查看整改进展。`
@@ -60,6 +61,7 @@ async function reportUnderReview(ctx: ActionContext): Promise<{ obligationId: nu
 /** 通过验收 / 退回重改 on a review card. */
 export const reviewDecide: CardActionDef = {
   name: 'review.decide',
+  once: true,
   async run(ctx) {
     const person = await odStaff(ctx, 'inspection.review');
     const { value } = ctx.action;
@@ -72,7 +74,7 @@ export const reviewDecide: CardActionDef = {
       await ctx.replyText('这份整改报告已经验收过，没有重复处理。');
       return;
     }
-    if (ctx.action.messageId) await ctx.deps.messenger.patchCard(ctx.action.messageId, reviewOutcomeCard({ obligation: r.obligation, decision, note: note.trim() }));
+    await ctx.finishCard(decision === 'ACCEPT' ? '已验收通过' : '已退回重改', reviewOutcomeCard({ obligation: r.obligation, decision, note: note.trim() }));
     await ctx.replyText(decision === 'ACCEPT' ? `已验收通过并销号：${r.obligation.title}` : `已退回，单位会收到退回原因：${r.obligation.title}`);
   },
 };

@@ -4,6 +4,7 @@ import { outstandingFor } from '../../obligations/queries.js';
 import { requirePerson } from '../../people/lookup.js';
 import { answerWithReport } from '../../reports/answer.js';
 import { pickCard } from '../../reports/cards.js';
+import { inferFor } from '../../reports/filing.js';
 import { evidenceRefs } from '../../reports/evidence.js';
 import { reportText } from '../actions/report-pick.js';
 import type { Command } from './command.js';
@@ -38,11 +39,19 @@ export const report: Command = {
       );
       return;
     }
-    if (open.length > 1) {
-      await ctx.replyCard(pickCard(open.slice(0, 15), msg.messageId, text));
-      return;
+    let target = open.length === 1 ? open[0]! : undefined;
+    let filedBecause: string[] | undefined;
+    if (!target) {
+      const inferred = await inferFor(deps, person, text, open);
+      if (!inferred.chosen) {
+        await ctx.replyCard(pickCard(inferred.ranked.slice(0, 15).map((r) => r.candidate), text, (ob) => ({ action: 'report.pick', obligationId: ob.id, source: msg.messageId })));
+        return;
+      }
+      target = inferred.chosen.candidate;
+      filedBecause = inferred.chosen.reasons;
     }
-    await answerWithReport(deps, person, open[0]!, {
+    await answerWithReport(deps, person, target, {
+      ...(filedBecause ? { filedBecause } : {}),
       sourceKey: `msg:${msg.messageId}`,
       text,
       evidence: evidenceRefs(msg),

@@ -8,6 +8,8 @@ import { createMessageContext } from '../context.js';
 import type { EventHandler } from '../events.js';
 import { answerQuestion } from './question.js';
 import { replyAsReport } from './report-reply.js';
+import { receiveFile } from '../../changes/receive-file.js';
+import { FILE_HANDLERS } from '../files.js';
 
 const ALIASES = aliasMap(COMMANDS);
 
@@ -34,6 +36,8 @@ export const onMessage: EventHandler = async (n, deps, log) => {
       await ctx.replyText(message('unknown-command', { typed: parsed.typed }));
     } else if ((msg.parentId || msg.rootId) && (await replyAsReport(ctx))) {
       // a reply to a reminder: stored as the duty's report
+    } else if (msg.files.length && msg.chatType === 'p2p' && (await receiveFile(ctx, FILE_HANDLERS))) {
+      // a file for the OD: an import, the holiday schedule, the duty catalog
     } else if (!msg.text && (msg.imageKeys.length || msg.files.length)) {
       await ctx.replyText(message('evidence-without-reminder'));
     } else if (await answerQuestion({ ...ctx, commands: COMMANDS }, msg.commandText)) {

@@ -1,6 +1,7 @@
 import { addEvidence, mayReport } from '../../reports/record.js';
 import { answerWithReport } from '../../reports/answer.js';
 import { pickCard } from '../../reports/cards.js';
+import { inferFor } from '../../reports/filing.js';
 import { evidenceNotes, evidenceRefs, fetchEvidence, queuePendingEvidence } from '../../reports/evidence.js';
 import { obligationsOfReminderMessage } from '../../obligations/queries.js';
 import { wasReturned } from '../../oversight/inspections.js';
@@ -44,13 +45,22 @@ export async function replyAsReport(ctx: MessageContext): Promise<boolean> {
     }
     return true;
   }
+  // The duty: the only one the card carries, or the one the text clearly points at; else ask, most likely first.
   const open = mine.filter((o) => o.status === 'OPEN');
-  const target = open.length === 1 ? open[0] : open.length === 0 && mine.length === 1 ? mine[0] : undefined;
+  const pool = open.length ? open : mine;
+  let target = pool.length === 1 ? pool[0] : undefined;
+  let filedBecause: string[] | undefined;
   if (!target) {
-    await ctx.replyCard(pickCard(open.length ? open : mine, msg.messageId, msg.text));
-    return true;
+    const inferred = await inferFor(deps, person, msg.text, pool);
+    if (!inferred.chosen) {
+      await ctx.replyCard(pickCard(inferred.ranked.map((r) => r.candidate), msg.text, (ob) => ({ action: 'report.pick', obligationId: ob.id, source: msg.messageId })));
+      return true;
+    }
+    target = inferred.chosen.candidate;
+    filedBecause = inferred.chosen.reasons;
   }
   await answerWithReport(deps, person, target, {
+    ...(filedBecause ? { filedBecause } : {}),
     sourceKey: `msg:${msg.messageId}`,
     text: msg.text,
     evidence: refs,

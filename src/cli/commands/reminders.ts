@@ -28,6 +28,7 @@ export const remindersTick: CliCommand = {
     const dryRun = args.options['dry-run'] === 'true';
     const rt = await runtime();
     const { catalog, calendar } = loadDomainConfig();
+    await calendar.refresh(rt.db); // the years OD staff entered in chat
     const lark = dryRun ? undefined : await rt.lark();
     if (!dryRun && !lark) throw new Error('连不上 Lark（本地沙箱未运行？请先 npm start，或配置 LARK_APP_ID）；只看计划可加 --dry-run');
 

@@ -21,8 +21,22 @@ export interface WorkingCalendar {
   readonly holidays: ReadonlySet<string>;
   /** Saturdays and Sundays that are working days (调休). */
   readonly workdays: ReadonlySet<string>;
-  /** Years whose official schedule is known (from the package or the override file). */
+  /** Years whose official schedule is known (from the package, the override file or the OD's entry). */
   readonly knownYears: ReadonlySet<number>;
+  /** Where each known year's schedule came from (the last layer that set it). */
+  readonly sources: ReadonlyMap<number, CalendarSource>;
+  /** The holiday's name of a day off or make-up day, when known ('元旦', '春节'). */
+  readonly names: ReadonlyMap<string, string>;
+}
+
+/** package: chinese-days; file: config/calendar-overrides.json; od: entered by OD staff in chat (stored in PostgreSQL). */
+export type CalendarSource = { kind: 'package' } | { kind: 'file' } | { kind: 'od'; by: string; at: Date; version: number };
+
+/** One year's schedule as the OD enters it: named holiday ranges and the make-up working days. */
+export interface YearSchedule {
+  year: number;
+  holidays: { name: string; from: string; to: string }[];
+  workdays: string[];
 }
 
 export interface WorkingHours {
@@ -101,23 +115,97 @@ export function readCalendarFile(path: string): WorkingCalendar {
   return loadCalendarFromJson(text, basename(path));
 }
 
-function buildCalendar(overrides: z.output<typeof overridesSchema>): WorkingCalendar {
-  const holidays = new Set(Object.keys(packageData.holidays));
-  const workdays = new Set(Object.keys(packageData.workdays));
-  const knownYears = new Set([...holidays].map((d) => Number(d.slice(0, 4))));
+/** The override file's years as YearSchedule (consecutive days off make one range, unnamed). */
+export function overrideSchedules(overrides: z.output<typeof overridesSchema>): YearSchedule[] {
+  const out: YearSchedule[] = [];
   for (const [key, entry] of Object.entries(overrides)) {
     if (key === '_comment' || typeof entry !== 'object') continue;
-    knownYears.add(Number(key));
-    for (const d of entry.holidays) {
+    out.push({ year: Number(key), holidays: dayRanges(entry.holidays).map(([from, to]) => ({ name: '', from, to })), workdays: [...entry.workdays].sort() });
+  }
+  return out;
+}
+
+/** Sorted days grouped into runs of consecutive days: [[from, to], …]. */
+export function dayRanges(days: Iterable<string>): [string, string][] {
+  const sorted = [...new Set(days)].sort();
+  const out: [string, string][] = [];
+  for (const d of sorted) {
+    const last = out[out.length - 1];
+    if (last && addDays(last[1], 1) === d) last[1] = d;
+    else out.push([d, d]);
+  }
+  return out;
+}
+
+/** Every day of each holiday range of a schedule. */
+export function scheduleHolidayDays(s: Pick<YearSchedule, 'holidays'>): string[] {
+  const days: string[] = [];
+  for (const h of s.holidays) for (let d = h.from; d <= h.to; d = addDays(d, 1)) days.push(d);
+  return days;
+}
+
+function packageCalendar(): WorkingCalendar {
+  const holidays = new Set(Object.keys(packageData.holidays));
+  const workdays = new Set(Object.keys(packageData.workdays));
+  const names = new Map<string, string>();
+  for (const [d, v] of [...Object.entries(packageData.holidays), ...Object.entries(packageData.workdays)]) names.set(d, String(v).split(',')[1] ?? '');
+  const sources = new Map<number, CalendarSource>();
+  for (const d of holidays) sources.set(Number(d.slice(0, 4)), { kind: 'package' });
+  return { holidays, workdays, knownYears: new Set(sources.keys()), sources, names };
+}
+
+function buildCalendar(overrides: z.output<typeof overridesSchema>): WorkingCalendar {
+  const base = packageCalendar();
+  // The file adds to (and corrects) the package day by day.
+  const holidays = new Set(base.holidays);
+  const workdays = new Set(base.workdays);
+  const sources = new Map(base.sources);
+  for (const s of overrideSchedules(overrides)) {
+    sources.set(s.year, { kind: 'file' });
+    for (const d of scheduleHolidayDays(s)) {
       holidays.add(d);
       workdays.delete(d);
     }
-    for (const d of entry.workdays) {
+    for (const d of s.workdays) {
       workdays.add(d);
       holidays.delete(d);
     }
   }
-  return { holidays, workdays, knownYears };
+  return { holidays, workdays, knownYears: new Set(sources.keys()), sources, names: base.names };
+}
+
+/**
+ * `base` with each year of `schedules` replaced by the OD's entry: the days of that calendar year
+ * known before are dropped, the entry's days off and make-up days put in. Later entries of a year win.
+ */
+export function withSchedules(base: WorkingCalendar, schedules: readonly (YearSchedule & { source: CalendarSource })[]): WorkingCalendar {
+  if (!schedules.length) return base;
+  const holidays = new Set(base.holidays);
+  const workdays = new Set(base.workdays);
+  const names = new Map(base.names);
+  const sources = new Map(base.sources);
+  for (const s of schedules) {
+    const inYear = (d: string) => d.startsWith(`${s.year}-`);
+    for (const set of [holidays, workdays]) for (const d of [...set]) if (inYear(d)) set.delete(d);
+    for (const h of s.holidays) {
+      for (let d = h.from; d <= h.to; d = addDays(d, 1)) {
+        holidays.add(d);
+        workdays.delete(d);
+        if (h.name) names.set(d, h.name);
+      }
+    }
+    for (const d of s.workdays) {
+      workdays.add(d);
+      holidays.delete(d);
+    }
+    sources.set(s.year, s.source);
+  }
+  return { holidays, workdays, knownYears: new Set(sources.keys()), sources, names };
+}
+
+/** Parses and validates the override file's text without building a calendar (errors name the line). */
+export function parseOverrideFile(jsonText: string, source = 'calendar-overrides.json'): YearSchedule[] {
+  return overrideSchedules(parseJsonConfig(jsonText, overridesSchema, source));
 }
 
 /** Whether the official holiday schedule of `year` is known; if not, only weekends count as days off. */
