@@ -3,7 +3,7 @@
 //   npx tsx bench/webhook-ack.ts                                   # 200, 500, 1000 events/s × 20 s, production settings
 //   npx tsx bench/webhook-ack.ts --rates 1000 --seconds 60         # the 60-s burst of the issue's last target
 //   npx tsx bench/webhook-ack.ts --profile                         # + event-loop delay, CPU per process, round trips, --cpu-prof files
-//   npx tsx bench/webhook-ack.ts --rate 200 --seconds 30 --senders 1 --log error --no-floor   # the old (issue 2) figure
+//   npx tsx bench/webhook-ack.ts --rate 200 --seconds 30 --senders 100 --log error --no-floor # the settings of the old (issue 2) figure
 //
 // Options: --rates a,b,c (or --rate a) · --seconds 20 · --senders 200 · --workers N (WORKER_PROCESSES; default: the
 // bot's own default) · --log info (LOG_LEVEL) · --no-floor · --lark-scale k (both the sandbox's limits and the bot's
@@ -20,6 +20,7 @@
 // answers every message (its replies go through the queue to the sandbox, paced to Lark's limits), so its worker is
 // busy throughout, as in production. An event the bot did not answer 200 (503 under overload) is posted again
 // after --redeliver s, as Lark re-delivers; at the end every message must have been answered exactly once.
+// Afterwards the bot's queue (QUEUE_NAME on REDIS_URL) is emptied: use a Redis of your own.
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import http from 'node:http';
