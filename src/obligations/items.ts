@@ -14,6 +14,17 @@ export function describeAll<T extends ObligationView>(obligations: T[], now: Dat
   return views.sort((a, b) => Number(b.d.overdue) - Number(a.d.overdue) || a.ob.dueAt.getTime() - b.ob.dueAt.getTime());
 }
 
+/** Working days left at which a duty counts as due soon (orange). */
+export const DUE_SOON_WORKING_DAYS = 5;
+
+/** A list's header colour by meaning: red anything overdue, orange due soon, green nothing open, blue otherwise. */
+export function listTemplate(views: DescribedObligation<ObligationView>[]): 'red' | 'orange' | 'green' | 'blue' {
+  const open = views.filter((v) => v.ob.status === 'OPEN');
+  if (open.some((v) => v.d.overdue)) return 'red';
+  if (open.some((v) => v.d.daysLeft !== null && v.d.daysLeft <= DUE_SOON_WORKING_DAYS)) return 'orange';
+  return open.length ? 'blue' : 'green';
+}
+
 /** One obligation in a card: state, due date, progress, 依据, and 填写报告 while it is open. */
 export function obligationItem({ ob, d }: DescribedObligation<ObligationView & { id: number }>): Element[] {
   const mark = ob.status === 'DONE' ? '✅' : d.overdue ? '🔴' : '⏳';

@@ -118,7 +118,7 @@ export function reportFormCard(o: {
   return card({
     title: o.title ?? '填写完成情况',
     subtitle: rule.name,
-    template: 'red',
+    template: 'blue',
     elements: [
       md(`**${esc(ob.title)}**\n截止：${dayZh(beijingDay(ob.dueAt))}\n<font color='grey'>${esc(citation(rule))}</font>`),
       { tag: 'form', name: 'report_form', elements: inputs },

@@ -151,6 +151,14 @@ describe('conversations that flow', () => {
     expect(await db().report.count({ where: { obligationId: ob.id } })).toBe(1);
   });
 
+  it('refuses another unit to a secretary naming who may see it, 区领导 included', async () => {
+    const other = await db().person.findUniqueOrThrow({ where: { code: DEMO.otherSecretary.code }, include: { unit: true } });
+    const id = await bot.sandbox.userSends({ from: sec.openId, text: `/单位 ${other.unit.name}` });
+    const reply = await bot.sandbox.waitFor((m) => m.parentId === id);
+    expect(reply.content.text).toContain('区领导');
+    expect(reply.content.text).toContain('本单位书记');
+  });
+
   it('shows a multi-line original text without raw markup', async () => {
     const target = await obligation(sec.code, { ruleCode: 'LIAISON_VISIT_SECRETARY', periodKey: '2026-10' });
     const reminder = await remind(sec.openId, [target.id], 'multiline');

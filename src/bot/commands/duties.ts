@@ -1,5 +1,5 @@
 import { card, hr, md, type Element } from '../../cards/card.js';
-import { describeAll, obligationItem } from '../../obligations/items.js';
+import { describeAll, listTemplate, obligationItem } from '../../obligations/items.js';
 import { doneThisPeriod, outstandingFor, yearOf } from '../../obligations/queries.js';
 import { requirePerson } from '../../people/lookup.js';
 import type { Command } from './command.js';
@@ -33,7 +33,7 @@ export const duties: Command = {
       card({
         title: wholeYear ? `${person.name}的全年党建责任` : `${person.name}的待完成党建责任`,
         subtitle: `${person.unit.name}　未完成 ${open} 项`,
-        template: views.some((v) => v.d.overdue) ? 'orange' : 'red',
+        template: listTemplate(views),
         elements,
       }),
     );

@@ -30,7 +30,7 @@ export const report: Command = {
       await ctx.replyCard(
         card({
           title: '请选择要汇报的责任',
-          template: 'red',
+          template: 'blue',
           elements: open.slice(0, 15).flatMap((ob) => {
             const d = describeObligation(ob, now, deps.catalog.current, deps.calendar);
             return [md(`**${esc(ob.title)}**\n${d.due}　${d.state}`), buttons(button('填写报告', { action: 'report.open', obligationId: ob.id }, 'primary'))];

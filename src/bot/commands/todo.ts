@@ -1,7 +1,7 @@
 import { can } from '../../access/policy.js';
 import { card, esc, hr, md, type Element } from '../../cards/card.js';
 import { groupBy, isOverdue, rankByOverdue } from '../../domain/stats/aggregate.js';
-import { describeAll, obligationItem } from '../../obligations/items.js';
+import { describeAll, listTemplate, obligationItem } from '../../obligations/items.js';
 import { outstandingFor } from '../../obligations/queries.js';
 import { requirePerson } from '../../people/lookup.js';
 import { openItemsOfUnit, overdueByUnit } from '../../stats/queries.js';
@@ -61,7 +61,7 @@ export const todo: Command = {
       card({
         title: `${person.name}的待办`,
         subtitle: `${person.unit.name}　未完成 ${views.length} 项，其中逾期 ${views.filter((v) => v.d.overdue).length} 项`,
-        template: views.some((v) => v.d.overdue) ? 'orange' : 'red',
+        template: listTemplate(views),
         elements,
       }),
     );
