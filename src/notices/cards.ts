@@ -58,7 +58,7 @@ export function noticeFormCard(): Record<string, unknown> {
 
 /** How a recipient reports on a feedback notice. */
 export function feedbackLine(due: Date): string {
-  return `**请于 ${beijingDay(due)} 前反馈开展情况**：回复本单位收到的提醒消息，或发送 /汇报 加开展情况。`;
+  return `**请于 ${beijingDay(due)} 前反馈开展情况**：直接回复本通知，或回复提醒消息、发送 /汇报 加开展情况。`;
 }
 
 export function noticePreviewCard(n: {
@@ -125,6 +125,7 @@ export interface UnitNoticeCounts {
 
 /** Units listed on the status card; the rest are summed in one line. */
 const MAX_UNITS = 30;
+const MAX_REPLIES = 10;
 
 export interface NoticeStatusView {
   id: number;
@@ -138,6 +139,8 @@ export interface NoticeStatusView {
   failed: { name: string; unit: string; reason: string }[];
   /** Per unit: 送达 / 已读 / 已回执 of its recipients */
   units: UnitNoticeCounts[];
+  /** Replies to the notice card (已知悉 with words), newest first */
+  replies: { unit: string; name: string; text: string }[];
   pending: number;
   /** Unit name → names of people who have not acknowledged (delivered only). */
   notAcked: [string, string[]][];
@@ -164,6 +167,10 @@ export function noticeStatusCard(s: NoticeStatusView): Record<string, unknown> {
     const units = [...s.units].sort((a, b) => b.total - b.acknowledged - (a.total - a.acknowledged) || a.unit.localeCompare(b.unit, 'zh'));
     const line = (u: UnitNoticeCounts) => `${u.acknowledged === u.total ? '✅' : '⏳'} ${esc(u.unit)}：送达 ${u.delivered}/${u.total}，已读 ${u.read}，已回执 ${u.acknowledged}${u.failed ? `，失败 ${u.failed}` : ''}`;
     els.push(hr(), md(`**各单位情况**（送达 / 已读 / 已回执）\n${units.slice(0, MAX_UNITS).map(line).join('\n')}${units.length > MAX_UNITS ? `\n另有 ${units.length - MAX_UNITS} 个单位未列出（未回执的人更少）。` : ''}`));
+  }
+  if (s.replies.length) {
+    const shown = s.replies.slice(0, MAX_REPLIES).map((r) => `${esc(r.unit)} ${esc(r.name)}：${esc(r.text.replace(/\s+/g, ' ').slice(0, 80))}`);
+    els.push(hr(), md(`**回复**（${s.replies.length} 条，均记为已知悉${s.replies.length > MAX_REPLIES ? `；最近 ${MAX_REPLIES} 条` : ''}）\n${shown.join('\n')}`));
   }
   if (s.failed.length) {
     els.push(hr(), md(`**无法送达**（不会重试，请另行通知）\n${s.failed.map((f) => `${esc(f.unit)} ${esc(f.name)}：${esc(f.reason)}`).join('\n')}`));

@@ -262,6 +262,10 @@ export async function noticeStatus(deps: Pick<Deps, 'db' | 'lark' | 'log' | 'que
     acknowledged: rows.filter((r) => r.ackAt).length,
     failed: rows.filter((r) => r.status === 'FAILED').map((r) => ({ name: r.person.name, unit: r.person.unit.name, reason: failureReasonZh(r.errorCode ?? 'failed') })),
     units: [...units.values()],
+    replies: rows
+      .filter((r) => r.reply && r.repliedAt)
+      .sort((a, b) => b.repliedAt!.getTime() - a.repliedAt!.getTime())
+      .map((r) => ({ unit: r.person.unit.name, name: r.person.name, text: r.reply! })),
     pending: notice.status === 'SENT' ? rows.filter((r) => r.status === 'PENDING').length : 0,
     notAcked: [...notAcked.entries()],
     reads,
