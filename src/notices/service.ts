@@ -26,7 +26,7 @@ export function requireNoticeSender(person: Person): void {
   if (!can(person.role, 'notice.send')) throw new AppError('forbidden', refusal('notice.send'));
 }
 
-/** Card actions are not audited by the handler: notice actions record their own outcome. */
+/** A notice action's outcome (refusals of card actions are audited by the card-action handler). */
 export async function auditNotice(deps: Pick<Deps, 'db'>, actorId: string, action: string, result: 'ok' | 'deny' | 'error', detail: Record<string, unknown>) {
   await audit(deps.db, { actorId, action, result, detail });
 }

@@ -25,6 +25,8 @@ export function confirmationCard(o: {
   evidenceCount: number;
   problems: string[];
   unparsed: string;
+  /** Attachments being fetched again or refused (src/reports/evidence.ts evidenceNotes). */
+  notes?: string[];
   /** Why the bot filed it under this duty (it inferred it from the text) */
   filedBecause?: string[];
   mismatch?: PeriodMismatch;
@@ -45,6 +47,7 @@ export function confirmationCard(o: {
     md(lines.length ? lines.map(esc).join('\n') : '没有识别出具体字段，已按原文保存。'),
   ];
   if (o.evidenceCount) elements.push(md(`📎 佐证材料 ${o.evidenceCount} 份已保存`));
+  if (o.notes?.length) elements.push(md(colored('orange', o.notes.join('\n'))));
   if (o.problems.length) elements.push(md(`${colored('orange', `还可以补充：${o.problems.join('；')}`)}\n可点“修改”补充，或直接在本会话回复。`));
   elements.push(md(colored('grey', `原文：${report.text || '（无文字）'}`)));
   if (o.mismatch) {

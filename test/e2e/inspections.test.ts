@@ -238,7 +238,8 @@ describe('inspections: findings become rectification duties the OD closes on evi
     await bot.sandbox.waitFor((m) => m.parentId === second.messageId && json(m).includes('这张验收卡片与记录不符'), 10_000);
     expect((await bot.db.prisma.obligation.findUniqueOrThrow({ where: { id: f1.obligationId! } })).status).toBe('SUBMITTED');
     expect(await bot.db.prisma.obligationReview.count({ where: { obligationId: { in: [f1.obligationId!, f2.obligationId!] }, decision: 'ACCEPT' } })).toBe(0);
-    expect((await auditRows(od, 'review.decide')).filter((a) => a.result === 'deny')).toHaveLength(2);
+    // Audited as refusals, with the earlier 退回 without a reason.
+    expect((await auditRows(od, 'review.decide')).filter((a) => a.result === 'deny').map((a) => (a.detail as { code: string }).code)).toEqual(['bad_input', 'conflict', 'conflict']);
 
     const accept = { action: 'review.decide', obligationId: f1.obligationId, reportId: report.id, decision: 'ACCEPT' };
     const answers = await Promise.all([

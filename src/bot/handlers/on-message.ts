@@ -52,6 +52,8 @@ export const onMessage: EventHandler = async (n, deps, log) => {
       await ctx.replyText(err.message);
       return;
     }
+    // A command that crashed is audited too (once per attempt; the job is retried or fails visibly).
+    await record('error', { code: isAppError(err) ? err.code : 'crash' }).catch((e) => log.error({ err: e }, 'could not write the audit row'));
     throw err;
   }
 };
