@@ -48,7 +48,7 @@ describe('inspections: findings become rectification duties the OD closes on evi
 
   it('only OD staff may record an inspection; a member may not even look; refusals are audited', async () => {
     const member = await ask(DEMO.member.openId, '/督查');
-    expect(member.reply.content.text).toBe('只有本单位书记、党建工作人员和区委组织部可以查看单位情况。');
+    expect(member.reply.content.text).toBe('只有本单位书记、党建工作人员、区委组织部和区领导可以查看单位情况。');
     expect((await auditRows(DEMO.member.openId, 'command:inspect')).map((r) => r.result)).toEqual(['deny']);
 
     const sec = await ask(DEMO.secretary.openId, '/督查 东岸镇');
