@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { messageEnvelope, signedRequest, sleep, startTestBot, type TestBot } from '../helpers/bot.js';
+import { messageEnvelope, settled, signedRequest, startTestBot, type TestBot } from '../helpers/bot.js';
 
 const USER = 'ou_e2e_user_0001';
 const OTHER = 'ou_e2e_user_0002';
@@ -49,7 +49,7 @@ describe('foundation over webhook: the bot answers in Lark end to end', () => {
     const id = await bot.sandbox.userSends({ from: USER, chatId: group, text: '帮助', mentionBot: true });
     const reply = await bot.sandbox.waitFor((m) => m.chatId === group && m.parentId === id);
     expect(cardText(reply.content)).toContain('/帮助');
-    await sleep(300);
+    await settled(bot);
     expect(bot.sandbox.sent({ chatId: group }).filter((m) => m.parentId === quiet)).toHaveLength(0);
   });
 
@@ -70,7 +70,7 @@ describe('foundation over webhook: the bot answers in Lark end to end', () => {
     const altered = signedRequest(env, bot.sandbox.encryptKey);
     const res2 = await post(altered.body.replace('"}', ' "}'), altered.headers);
     expect(res2.status).toBe(401);
-    await sleep(500);
+    await settled(bot);
     expect(bot.sandbox.sent().filter((m) => m.parentId === env.event.message.message_id)).toHaveLength(0);
     expect(await bot.db.prisma.inboundEvent.count({ where: { dedupeKey: `msg:${env.event.message.message_id}` } })).toBe(0);
   });
@@ -99,7 +99,7 @@ describe('foundation over webhook: the bot answers in Lark end to end', () => {
     const [a, b] = await Promise.all([post(first.body, first.headers), post(again.body, again.headers)]);
     expect([a.status, b.status]).toEqual([200, 200]);
     await bot.sandbox.waitFor((m) => m.parentId === env.event.message.message_id);
-    await sleep(800);
+    await settled(bot);
     expect(bot.sandbox.sent().filter((m) => m.parentId === env.event.message.message_id)).toHaveLength(1);
   });
 
@@ -120,7 +120,7 @@ describe('foundation over webhook: the bot answers in Lark end to end', () => {
       const req = signedRequest(env, bot.sandbox.encryptKey);
       expect((await post(req.body, req.headers)).status).toBe(200);
     }
-    await sleep(800);
+    await settled(bot);
     for (const env of [fromBot, otherApp]) {
       expect(bot.sandbox.sent().filter((m) => m.parentId === env.event.message.message_id)).toHaveLength(0);
     }
@@ -137,7 +137,7 @@ describe('foundation over webhook: the bot answers in Lark end to end', () => {
     expect(ackMs).toBeLessThan(1000);
     const reply = await bot.sandbox.waitFor((m) => m.parentId === env.event.message.message_id, 10_000);
     expect(reply.at - t0 - performance.timeOrigin).toBeGreaterThanOrEqual(1900);
-    await sleep(500);
+    await settled(bot);
     expect(bot.sandbox.sent().filter((m) => m.parentId === env.event.message.message_id)).toHaveLength(1);
   });
 });
