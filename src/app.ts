@@ -1,6 +1,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Worker } from 'bullmq';
+import { webhookRejectAuditor } from './access/rejects.js';
 import { Intake, type IntakeLimits } from './bot/intake.js';
 import { createWebhookHandler } from './bot/webhook.js';
 import { startWsTransport, type WsTransport } from './bot/ws.js';
@@ -41,7 +42,7 @@ export interface AppOptions {
   /** The reminder tick's cron pattern (default every 5 minutes; tests tick every second). */
   reminderCronPattern?: string;
   workerConcurrency?: number;
-  /** Extra tenant check for events (the sandbox's tenant in embedded mode). */
+  /** The tenant whose events are served (default: LARK_TENANT_KEY, else asked from Lark at start). */
   tenantKey?: string;
   /** Lark's limits for this process's send pacer (default LARK_LIMITS); a benchmark against a sandbox with scaled-up limits scales these the same way. */
   larkLimits?: PacerLimits;
@@ -86,7 +87,7 @@ export async function startApp(o: AppOptions): Promise<App> {
     queue,
     log,
     appId: config.lark.appId,
-    tenantKey: o.tenantKey,
+    tenantKey: o.tenantKey ?? config.lark.tenantKey ?? (await fetchTenantKey(lark, log)),
     verificationToken: config.lark.verificationToken,
     limits: o.intakeLimits,
   });
@@ -102,7 +103,7 @@ export async function startApp(o: AppOptions): Promise<App> {
 
   const webhook =
     config.lark.eventMode === 'webhook' && o.intake !== false
-      ? createWebhookHandler({ encryptKey: config.lark.encryptKey!, verificationToken: config.lark.verificationToken, intake, log })
+      ? createWebhookHandler({ encryptKey: config.lark.encryptKey!, verificationToken: config.lark.verificationToken, intake, log, onReject: webhookRejectAuditor(db, log) })
       : undefined;
   const server = http.createServer((req, res) => {
     const path = (req.url ?? '/').split('?')[0];
@@ -118,7 +119,9 @@ export async function startApp(o: AppOptions): Promise<App> {
     res.end(JSON.stringify({ code: 404, msg: 'not found' }));
   });
   server.keepAliveTimeout = 65_000;
-  if (o.http !== false) await new Promise<void>((resolve) => server.listen(config.port, '0.0.0.0', resolve));
+  // With the sandbox as Lark (a developer's machine) only this machine may post events.
+  const host = config.sandbox ? '127.0.0.1' : '0.0.0.0';
+  if (o.http !== false) await new Promise<void>((resolve) => server.listen(config.port, host, resolve));
   const port = o.http !== false ? (server.address() as AddressInfo).port : 0;
 
   let ws: WsTransport | undefined;
@@ -149,6 +152,19 @@ export async function startApp(o: AppOptions): Promise<App> {
     })());
 
   return { deps, port, intake, backend, ready: ws?.ready ?? Promise.resolve(), close };
+}
+
+/** The tenant the app is installed in, from Lark; 'learn' (from the first event) when the app may not ask. */
+async function fetchTenantKey(lark: LarkClient, log: Logger): Promise<string | 'learn'> {
+  try {
+    const res = (await lark.request({ method: 'GET', url: '/open-apis/tenant/v2/tenant/query' })) as { data?: { tenant?: { tenant_key?: string } } };
+    const key = res.data?.tenant?.tenant_key;
+    if (key) return key;
+    throw new Error('no tenant.tenant_key in /tenant/v2/tenant/query');
+  } catch (err) {
+    log.warn({ err }, 'cannot ask Lark for the tenant (scope tenant:tenant:readonly?); serving the tenant of the first event. Set LARK_TENANT_KEY to name it.');
+    return 'learn';
+  }
 }
 
 async function fetchBotOpenId(lark: LarkClient, log: Logger): Promise<string> {

@@ -19,8 +19,11 @@ export interface IntakeOptions {
   queue: JobQueue;
   log: Logger;
   appId: string;
-  /** When set, events of other tenants are ignored. */
-  tenantKey?: string;
+  /**
+   * The tenant served: events of other tenants are ignored. 'learn': the tenant of the first event
+   * accepted (when Lark could not be asked), fixed from then on.
+   */
+  tenantKey: string | 'learn';
   /** When set, events carrying another token are ignored. */
   verificationToken?: string;
   /** Limits of the acknowledgement path (defaults: INTAKE_LIMITS). */
@@ -84,8 +87,11 @@ export class Intake {
   private lastOverloadLog = 0;
   private idle: (() => void)[] = [];
 
+  private tenantKey: string | undefined;
+
   constructor(private readonly o: IntakeOptions) {
     this.limits = { ...INTAKE_LIMITS, ...o.limits };
+    this.tenantKey = o.tenantKey === 'learn' ? undefined : o.tenantKey;
   }
 
   async accept(raw: unknown): Promise<IntakeResult> {
@@ -102,9 +108,13 @@ export class Intake {
 
     const foreign =
       (meta.appId !== '' && meta.appId !== this.o.appId) ||
-      (this.o.tenantKey !== undefined && meta.tenantKey !== '' && meta.tenantKey !== this.o.tenantKey) ||
+      (this.tenantKey !== undefined && meta.tenantKey !== this.tenantKey) ||
       (this.o.verificationToken !== undefined && meta.token !== '' && meta.token !== this.o.verificationToken);
     const fromBot = event.kind === 'message' && event.senderType !== 'user';
+    if (!foreign && this.tenantKey === undefined && meta.tenantKey) {
+      this.tenantKey = meta.tenantKey;
+      this.o.log.warn({ tenantKey: meta.tenantKey }, 'serving only the tenant of this first event (set LARK_TENANT_KEY to name it)');
+    }
     if (foreign || fromBot) {
       this.o.log.info({ eventId: meta.eventId, eventType: meta.eventType, foreign, fromBot }, 'event ignored');
       return { status: 'ignored', answer: {} };

@@ -5,7 +5,10 @@ export type Element = Record<string, unknown>;
 export interface CardSpec {
   title: string;
   subtitle?: string;
-  /** Header colour: blue, wathet, turquoise, green, yellow, orange, red, carmine, violet, purple, indigo, grey. */
+  /**
+   * Header colour, by meaning: green all done, blue informational (the default), orange due soon or
+   * needing action, red overdue or escalated; grey for a card that is finished with.
+   */
   template?: string;
   elements: Element[];
 }
@@ -17,7 +20,7 @@ export function card(spec: CardSpec): Record<string, unknown> {
     header: {
       title: { tag: 'plain_text', content: spec.title },
       ...(spec.subtitle ? { subtitle: { tag: 'plain_text', content: spec.subtitle } } : {}),
-      template: spec.template ?? 'red',
+      template: spec.template ?? 'blue',
     },
     body: { elements: spec.elements },
   };

@@ -5,7 +5,7 @@ import { parseReport, summarize } from '../domain/reports/parse-report.js';
 import type { Obligation, Person } from '../generated/prisma/client.js';
 import { confirmationCard } from './cards.js';
 import { periodMismatch } from './filing.js';
-import { fetchEvidence, type EvidenceRef } from './evidence.js';
+import { evidenceNotes, fetchEvidence, queuePendingEvidence, type EvidenceRef } from './evidence.js';
 import { requestReview } from '../oversight/inspections.js';
 import { mayReport, recordReport } from './record.js';
 
@@ -48,18 +48,19 @@ export async function answerWithReport(deps: Deps, person: Person, obligation: O
   const orgs = await orgChoices(deps, person);
   const parsed = src.fields ? { values: src.fields, problems: [], unparsed: '' } : parseReport(src.text, rule.evidence, { now, orgNames: orgs });
   const refs = [...src.evidence, ...(src.threadRootId ? await earlierThreadEvidence(deps, person.larkOpenId ?? '', src.threadRootId, now) : [])];
-  const evidence = await fetchEvidence(deps, refs);
+  const batch = await fetchEvidence(deps, refs);
   const { report, obligation: ob } = await recordReport(deps.db, {
     obligationId: obligation.id,
     personId: person.id,
     sourceKey: src.sourceKey,
     text: src.text,
     fields: parsed.values,
-    evidence,
+    evidence: batch.rows,
     now,
     closedBy: rule.closedBy,
   });
-  const evidenceCount = await deps.db.evidence.count({ where: { reportId: report.id } });
+  await queuePendingEvidence(deps, report.id);
+  const evidenceCount = await deps.db.evidence.count({ where: { reportId: report.id, status: 'STORED' } });
   const mismatch = await periodMismatch(deps, ob, rule, report.fields as Record<string, unknown>);
   const confirmation = confirmationCard({
     obligation: ob,
@@ -68,6 +69,7 @@ export async function answerWithReport(deps: Deps, person: Person, obligation: O
     evidenceCount,
     problems: parsed.problems,
     unparsed: parsed.unparsed,
+    notes: evidenceNotes(batch),
     ...(src.filedBecause ? { filedBecause: src.filedBecause } : {}),
     ...(mismatch ? { mismatch } : {}),
   });

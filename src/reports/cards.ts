@@ -25,6 +25,8 @@ export function confirmationCard(o: {
   evidenceCount: number;
   problems: string[];
   unparsed: string;
+  /** Attachments being fetched again or refused (src/reports/evidence.ts evidenceNotes). */
+  notes?: string[];
   /** Why the bot filed it under this duty (it inferred it from the text) */
   filedBecause?: string[];
   mismatch?: PeriodMismatch;
@@ -45,6 +47,7 @@ export function confirmationCard(o: {
     md(lines.length ? lines.map(esc).join('\n') : '没有识别出具体字段，已按原文保存。'),
   ];
   if (o.evidenceCount) elements.push(md(`📎 佐证材料 ${o.evidenceCount} 份已保存`));
+  if (o.notes?.length) elements.push(md(colored('orange', o.notes.join('\n'))));
   if (o.problems.length) elements.push(md(`${colored('orange', `还可以补充：${o.problems.join('；')}`)}\n可点“修改”补充，或直接在本会话回复。`));
   elements.push(md(colored('grey', `原文：${report.text || '（无文字）'}`)));
   if (o.mismatch) {
@@ -80,13 +83,30 @@ export function withdrawnCard(ob: Obligation, report: Report): Record<string, un
  * Which duty is this report for? The most likely first (a primary button); `action` is report.pick
  * (a new report, `source` its message) or report.move (an existing report).
  */
-export function pickCard(obligations: Obligation[], text: string, value: (ob: Obligation) => Record<string, unknown>, title = '请选择这份报告对应的责任'): Record<string, unknown> {
+export function pickCard(
+  obligations: Obligation[],
+  text: string,
+  value: (ob: Obligation) => Record<string, unknown>,
+  title = '请选择这份报告对应的责任',
+  pages?: { page: number; pages: number; total: number; value: (page: number) => Record<string, unknown> },
+): Record<string, unknown> {
+  const nav: Element[] = [];
+  if (pages && pages.pages > 1) {
+    nav.push(
+      md(`第 ${pages.page}/${pages.pages} 页，共 ${pages.total} 项`),
+      buttons(
+        ...(pages.page > 1 ? [button('上一页', pages.value(pages.page - 1))] : []),
+        ...(pages.page < pages.pages ? [button('下一页', pages.value(pages.page + 1))] : []),
+      ),
+    );
+  }
   return card({
     title,
     template: 'blue',
     elements: [
       md(colored('grey', text.slice(0, 200))),
-      ...obligations.map((ob, i) => buttons(button(ob.title.slice(0, 60), value(ob), i === 0 ? 'primary' : 'default'))),
+      ...obligations.map((ob, i) => buttons(button(ob.title.slice(0, 60), value(ob), i === 0 && (pages?.page ?? 1) === 1 ? 'primary' : 'default'))),
+      ...nav,
     ],
   });
 }
@@ -118,7 +138,7 @@ export function reportFormCard(o: {
   return card({
     title: o.title ?? '填写完成情况',
     subtitle: rule.name,
-    template: 'red',
+    template: 'blue',
     elements: [
       md(`**${esc(ob.title)}**\n截止：${dayZh(beijingDay(ob.dueAt))}\n<font color='grey'>${esc(citation(rule))}</font>`),
       { tag: 'form', name: 'report_form', elements: inputs },

@@ -7,7 +7,10 @@ export interface EvidenceInput {
   larkKey: string;
   fileName?: string;
   contentType?: string;
-  data: Uint8Array<ArrayBuffer>;
+  /** STORED with its bytes, or PENDING without (src/reports/evidence.ts). */
+  status: 'STORED' | 'PENDING';
+  data?: Uint8Array<ArrayBuffer>;
+  messageId: string;
 }
 
 export interface RecordInput {

@@ -151,6 +151,14 @@ describe('conversations that flow', () => {
     expect(await db().report.count({ where: { obligationId: ob.id } })).toBe(1);
   });
 
+  it('refuses another unit to a secretary naming who may see it, 区领导 included', async () => {
+    const other = await db().person.findUniqueOrThrow({ where: { code: DEMO.otherSecretary.code }, include: { unit: true } });
+    const id = await bot.sandbox.userSends({ from: sec.openId, text: `/单位 ${other.unit.name}` });
+    const reply = await bot.sandbox.waitFor((m) => m.parentId === id);
+    expect(reply.content.text).toContain('区领导');
+    expect(reply.content.text).toContain('本单位书记');
+  });
+
   it('shows a multi-line original text without raw markup', async () => {
     const target = await obligation(sec.code, { ruleCode: 'LIAISON_VISIT_SECRETARY', periodKey: '2026-10' });
     const reminder = await remind(sec.openId, [target.id], 'multiline');
@@ -162,5 +170,56 @@ describe('conversations that flow', () => {
       expect(opens, line).toBe((line.match(/<\/font>/g) ?? []).length);
     }
     expect(md).toContain("<font color='grey'>第二行：材料已归档</font>");
+  });
+  it('a person with 20 overdue items still sees this month first, opens the overdue ones with /责任清单 逾期, and reports this month', async () => {
+    const p = await db().person.findUniqueOrThrow({ where: { code: sec.code } });
+    await db().obligation.createMany({
+      data: Array.from({ length: 20 }, (_, i) => ({
+        ruleCode: 'LIST_ITEM',
+        ownerKey: `p${p.id}`,
+        unitId: p.unitId,
+        personId: p.id,
+        periodKey: '2026',
+        subjectKey: `backlog:${i}`,
+        title: `2026年责任清单第${30 + i}项：积压事项${i + 1}`,
+        periodStart: new Date('2026-01-01T00:00:00+08:00'),
+        dueAt: new Date(`2026-${String(1 + (i % 10)).padStart(2, '0')}-28T23:59:59+08:00`),
+      })),
+    });
+    const dec = await obligation(sec.code, { ruleCode: 'LIAISON_VISIT_SECRETARY', periodKey: '2026-12' });
+    expect(dec.status).toBe('OPEN');
+    const overdue = await db().obligation.count({ where: { personId: p.id, status: 'OPEN', dueAt: { lt: now } } });
+    expect(overdue).toBeGreaterThanOrEqual(20);
+
+    const ask = async (t: string) => {
+      const id = await bot.sandbox.userSends({ from: sec.openId, text: t });
+      return { id, reply: await bot.sandbox.waitFor((m) => m.parentId === id) };
+    };
+    const list = text((await ask('/责任清单')).reply);
+    expect(list).toContain(dec.title);
+    expect(list.indexOf(dec.title)).toBeLessThan(list.indexOf('已逾期'));
+    expect(list).toContain(`已逾期 ${overdue} 项`);
+    expect(list).toContain('/责任清单 逾期');
+    expect(list).toContain('"template":"red"');
+
+    const first = text((await ask('/责任清单 逾期')).reply);
+    expect(first).toContain(`第 1/${Math.ceil(overdue / 15)} 页，共 ${overdue} 项`);
+    expect(first).not.toContain(dec.title);
+    const second = text((await ask('/责任清单 逾期 2')).reply);
+    expect(second).toContain(`第 2/${Math.ceil(overdue / 15)} 页`);
+
+    // A vague /汇报 gets a paged pick list; the next page is the same card turned.
+    const vague = await ask('/汇报 已按要求完成');
+    expect(text(vague.reply)).toContain('第 1/');
+    await bot.sandbox.userClicks({ from: sec.openId, messageId: vague.reply.messageId, value: { action: 'report.page', source: vague.id, page: 2 } });
+    const turned = await bot.sandbox.waitFor((m) => m.messageId === vague.reply.messageId && m.kind === 'patch');
+    expect(text(turned)).toContain('第 2/');
+    expect(text(turned)).toContain('上一页');
+
+    // This month's visit, reported by /汇报, lands on December's visit despite the backlog.
+    const visit = await ask('/汇报 12月2日到东风村检查指导，帮助解决了活动阵地问题');
+    expect(text(visit.reply)).toContain('已记录完成情况');
+    expect(text(visit.reply)).toContain(dec.title);
+    expect((await db().obligation.findUniqueOrThrow({ where: { id: dec.id } })).status).toBe('DONE');
   });
 });

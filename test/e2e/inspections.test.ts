@@ -48,7 +48,7 @@ describe('inspections: findings become rectification duties the OD closes on evi
 
   it('only OD staff may record an inspection; a member may not even look; refusals are audited', async () => {
     const member = await ask(DEMO.member.openId, '/督查');
-    expect(member.reply.content.text).toBe('只有本单位书记、党建工作人员和区委组织部可以查看单位情况。');
+    expect(member.reply.content.text).toBe('只有本单位书记、党建工作人员、区委组织部和区领导可以查看单位情况。');
     expect((await auditRows(DEMO.member.openId, 'command:inspect')).map((r) => r.result)).toEqual(['deny']);
 
     const sec = await ask(DEMO.secretary.openId, '/督查 东岸镇');
@@ -238,7 +238,8 @@ describe('inspections: findings become rectification duties the OD closes on evi
     await bot.sandbox.waitFor((m) => m.parentId === second.messageId && json(m).includes('这张验收卡片与记录不符'), 10_000);
     expect((await bot.db.prisma.obligation.findUniqueOrThrow({ where: { id: f1.obligationId! } })).status).toBe('SUBMITTED');
     expect(await bot.db.prisma.obligationReview.count({ where: { obligationId: { in: [f1.obligationId!, f2.obligationId!] }, decision: 'ACCEPT' } })).toBe(0);
-    expect((await auditRows(od, 'review.decide')).filter((a) => a.result === 'deny')).toHaveLength(2);
+    // Audited as refusals, with the earlier 退回 without a reason.
+    expect((await auditRows(od, 'review.decide')).filter((a) => a.result === 'deny').map((a) => (a.detail as { code: string }).code)).toEqual(['bad_input', 'conflict', 'conflict']);
 
     const accept = { action: 'review.decide', obligationId: f1.obligationId, reportId: report.id, decision: 'ACCEPT' };
     const answers = await Promise.all([

@@ -101,8 +101,16 @@ describe('notices (通知)', () => {
     expect(shown).toContain(`已回执 ${acked}`);
     expect(shown).toContain(`已读 ${acked + 1}`);
     expect(shown).toContain('失败 1');
-    expect(shown).toContain('离职人员');
+    expect(shown).toContain('离职人员：已离职'); // the reason in Chinese, not lark_unreachable_target:230029
+    expect(shown).not.toContain('230029');
     expect(shown).toContain('催办');
+    // 送达 / 已读 / 已回执 per unit, as the database has them.
+    const rows = await bot.db.prisma.noticeRecipient.findMany({ where: { noticeId }, include: { person: { include: { unit: true } } } });
+    for (const unit of new Set(rows.map((r) => r.person.unit.name))) {
+      const of = rows.filter((r) => r.person.unit.name === unit);
+      const delivered = of.filter((r) => r.status === 'SENT');
+      expect(shown).toContain(`${unit}：送达 ${delivered.length}/${of.length}，已读 ${delivered.filter((r) => r.readAt).length}，已回执 ${of.filter((r) => r.ackAt).length}`);
+    }
     for (const p of expected.slice(acked)) expect(shown).toContain(p.name);
     expect(shown).not.toContain(a!.name);
   });

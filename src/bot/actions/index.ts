@@ -7,6 +7,7 @@ import { obligationDetail } from './obligation-detail.js';
 import { reportEdit } from './report-edit.js';
 import { reportKeep, reportMove } from './report-move.js';
 import { reportOpen } from './report-open.js';
+import { reportPage } from './report-page.js';
 import { reportPick } from './report-pick.js';
 import { reportSubmit } from './report-submit.js';
 import { reportUpdate } from './report-update.js';
@@ -14,5 +15,5 @@ import { reportWithdraw } from './report-withdraw.js';
 
 /** The card-action table, keyed by the button's `value.action`. One file per action. */
 export const CARD_ACTIONS: ReadonlyMap<string, CardActionDef> = new Map(
-  [reportOpen, reportSubmit, reportPick, reportEdit, reportUpdate, reportWithdraw, reportMove, reportKeep, obligationDetail, noticeSubmit, noticeConfirm, noticeAck, noticeChase, inspectionSubmit, reviewDecide, calendarSubmit, calendarConfirm, changeCancel, importConfirm].map((a) => [a.name, a]),
+  [reportOpen, reportSubmit, reportPick, reportEdit, reportUpdate, reportWithdraw, reportMove, reportKeep, reportPage, obligationDetail, noticeSubmit, noticeConfirm, noticeAck, noticeChase, inspectionSubmit, reviewDecide, calendarSubmit, calendarConfirm, changeCancel, importConfirm].map((a) => [a.name, a]),
 );

@@ -7,13 +7,10 @@ import { decide, notifyUnit, recordInspection } from '../../oversight/inspection
 import { requirePerson } from '../../people/lookup.js';
 import { intValue, type ActionContext, type CardActionDef } from './action.js';
 
-/** The OD staff member behind a card action; a refusal is audited as deny. */
-async function odStaff(ctx: ActionContext, name: string, action: Action) {
+/** The OD staff member behind a card action (a refusal is audited by the card-action handler). */
+async function odStaff(ctx: ActionContext, action: Action) {
   const person = await requirePerson(ctx.deps, ctx.action.operatorOpenId);
-  if (!can(person.role, action)) {
-    await audit(ctx.deps.db, { actorId: ctx.action.operatorOpenId, action: name, result: 'deny', detail: { value: ctx.action.value } });
-    throw new AppError('forbidden', refusal(action));
-  }
+  if (!can(person.role, action)) throw new AppError('forbidden', refusal(action));
   return person;
 }
 
@@ -22,16 +19,9 @@ export const inspectionSubmit: CardActionDef = {
   name: 'inspection.submit',
   once: true,
   async run(ctx) {
-    const person = await odStaff(ctx, 'inspection.submit', 'inspection.record');
+    const person = await odStaff(ctx, 'inspection.record');
     const sourceKey = `inspection:${ctx.action.messageId || ctx.eventId}:${ctx.action.operatorOpenId}`;
-    let result;
-    try {
-      result = await recordInspection(ctx.deps, person, ctx.action.formValue ?? {}, sourceKey);
-    } catch (err) {
-      if (isAppError(err)) await audit(ctx.deps.db, { actorId: ctx.action.operatorOpenId, action: 'inspection.submit', result: 'error', detail: { code: err.code } });
-      throw err;
-    }
-    const { inspection, created } = result;
+    const { inspection, created } = await recordInspection(ctx.deps, person, ctx.action.formValue ?? {}, sourceKey);
     await audit(ctx.deps.db, { actorId: ctx.action.operatorOpenId, action: 'inspection.submit', result: 'ok', detail: { inspectionId: inspection.id, findings: inspection.findings.length, created } });
     const told = await notifyUnit(ctx.deps, inspection);
     const summary = inspectionListCard([inspection], ctx.deps.clock(), `督查编号 ${inspection.id}`);
@@ -47,7 +37,7 @@ export const inspectionSubmit: CardActionDef = {
 /**
  * What a review card acts on, from the database: the report named by the card, its own obligation (not
  * the card's), which must be an inspection finding whose latest standing report this is. A card whose
- * values say otherwise (forged, or outdated by a newer report or a withdrawal) is refused and audited.
+ * values say otherwise (forged, or outdated by a newer report or a withdrawal) is refused (and audited).
  */
 async function reportUnderReview(ctx: ActionContext): Promise<{ obligationId: number; reportId: number }> {
   const { value } = ctx.action;
@@ -64,10 +54,7 @@ async function reportUnderReview(ctx: ActionContext): Promise<{ obligationId: nu
       : latest?.id !== report.id
         ? '单位已提交了更新的整改报告，这张验收卡片已过时'
         : undefined;
-  if (problem) {
-    await audit(ctx.deps.db, { actorId: ctx.action.operatorOpenId, action: 'review.decide', result: 'deny', detail: { reason: problem, value } });
-    throw new AppError('conflict', `${problem}，没有处理。请发送 /督查 查看各项整改的最新状态。`);
-  }
+  if (problem) throw new AppError('conflict', `${problem}，没有处理。请发送 /督查 查看各项整改的最新状态。`);
   return { obligationId: report!.obligationId, reportId };
 }
 
@@ -76,7 +63,7 @@ export const reviewDecide: CardActionDef = {
   name: 'review.decide',
   once: true,
   async run(ctx) {
-    const person = await odStaff(ctx, 'review.decide', 'inspection.review');
+    const person = await odStaff(ctx, 'inspection.review');
     const { value } = ctx.action;
     const decision: ReviewDecision = value.decision === 'ACCEPT' ? 'ACCEPT' : 'RETURN';
     const { obligationId, reportId } = await reportUnderReview(ctx);

@@ -7,16 +7,11 @@ import { requirePerson } from '../../people/lookup.js';
 import { intValue, type ActionContext, type CardActionDef } from './action.js';
 import { usedCard } from './card-state.js';
 
-/** The OD staff member behind a notice card action; a refusal is audited as deny. */
-async function odSender(ctx: ActionContext, action: string) {
-  try {
-    const person = await requirePerson(ctx.deps, ctx.action.operatorOpenId);
-    requireNoticeSender(person);
-    return person;
-  } catch (err) {
-    if (isAppError(err)) await auditNotice(ctx.deps, ctx.action.operatorOpenId, action, 'deny', { code: err.code, value: ctx.action.value });
-    throw err;
-  }
+/** The OD staff member behind a notice card action (a refusal is audited by the card-action handler). */
+async function odSender(ctx: ActionContext) {
+  const person = await requirePerson(ctx.deps, ctx.action.operatorOpenId);
+  requireNoticeSender(person);
+  return person;
 }
 
 /** 预览: the submitted form becomes a draft with its recipients fixed, shown with their exact number. */
@@ -24,7 +19,7 @@ export const noticeSubmit: CardActionDef = {
   name: 'notice.submit',
   once: true,
   async run(ctx) {
-    const person = await odSender(ctx, 'notice.submit');
+    const person = await odSender(ctx);
     const d = await createDraft(ctx.deps, person, ctx.action.formValue ?? {});
     await auditNotice(ctx.deps, ctx.action.operatorOpenId, 'notice.submit', 'ok', { noticeId: d.notice.id, recipients: d.recipients });
     await ctx.replyCard(
@@ -39,7 +34,7 @@ export const noticeConfirm: CardActionDef = {
   name: 'notice.confirm',
   once: true,
   async run(ctx) {
-    await odSender(ctx, 'notice.confirm');
+    await odSender(ctx);
     const noticeId = intValue(ctx.action.value, 'noticeId');
     const exists = await ctx.deps.db.notice.findUnique({ where: { id: noticeId }, select: { id: true } });
     if (!exists) {
@@ -76,7 +71,7 @@ export const noticeAck: CardActionDef = {
 export const noticeChase: CardActionDef = {
   name: 'notice.chase',
   async run(ctx) {
-    await odSender(ctx, 'notice.chase');
+    await odSender(ctx);
     const noticeId = intValue(ctx.action.value, 'noticeId');
     const r = await chaseNotice(ctx.deps, noticeId);
     await auditNotice(ctx.deps, ctx.action.operatorOpenId, 'notice.chase', 'ok', { noticeId, targets: r.targets, urgent: r.urgency.urgent });

@@ -23,7 +23,7 @@ export const reportUpdate: CardActionDef = {
     const { values, problems } = formToFields(rule.evidence, action.formValue ?? {}, await orgChoices(deps, person));
     if (problems.length) throw new AppError('bad_input', `修改没有保存：${problems.join('；')}。`);
     const report = await updateReport(deps.db, reportId, person.id, values, `${existing.text}\n（修改后）${formText(values, rule)}`);
-    const evidenceCount = await deps.db.evidence.count({ where: { reportId } });
+    const evidenceCount = await deps.db.evidence.count({ where: { reportId, status: 'STORED' } });
     await ctx.replyCard(confirmationCard({ obligation: existing.obligation, report, rule, evidenceCount, problems: [], unparsed: '' }));
     await ctx.finishCard(`已保存修改：${existing.obligation.title}`, usedCard('已保存修改', `**${esc(existing.obligation.title)}**\n${esc(formText(values, rule))}`, undefined, 'green'));
   },

@@ -2,7 +2,7 @@ import { addEvidence, mayReport } from '../../reports/record.js';
 import { answerWithReport } from '../../reports/answer.js';
 import { pickCard } from '../../reports/cards.js';
 import { inferFor } from '../../reports/filing.js';
-import { evidenceRefs, fetchEvidence } from '../../reports/evidence.js';
+import { evidenceNotes, evidenceRefs, fetchEvidence, queuePendingEvidence } from '../../reports/evidence.js';
 import { obligationsOfReminderMessage } from '../../obligations/queries.js';
 import { wasReturned } from '../../oversight/inspections.js';
 import { requirePerson } from '../../people/lookup.js';
@@ -31,8 +31,15 @@ export async function replyAsReport(ctx: MessageContext): Promise<boolean> {
     });
     // A report the OD has returned is closed: the photo belongs to the next one.
     if (recent && !(await wasReturned(deps, recent))) {
-      const added = await addEvidence(deps.db, recent.id, await fetchEvidence(deps, refs));
-      await ctx.replyText(added ? `已将 ${added} 份佐证材料附在您刚才的报告中。` : '这份材料已经保存过了。');
+      const held = await deps.db.evidence.findMany({ where: { reportId: recent.id }, select: { data: true } });
+      const batch = await fetchEvidence(deps, refs, { count: held.length, bytes: held.reduce((a, e) => a + (e.data?.length ?? 0), 0) });
+      const added = await addEvidence(deps.db, recent.id, batch.rows);
+      await queuePendingEvidence(deps, recent.id);
+      const stored = batch.rows.filter((r) => r.status === 'STORED').length;
+      const notes = evidenceNotes(batch);
+      await ctx.replyText(
+        [added || notes.length ? `已将 ${Math.min(stored, added)} 份佐证材料附在您刚才的报告中。` : '这份材料已经保存过了。', ...notes].join('\n'),
+      );
     } else {
       await ctx.replyText('已收到材料。请再回复一段文字说明完成情况（例如：11月20日到马东村检查指导，帮助解决了……），材料会一并附上。');
     }
