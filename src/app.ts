@@ -15,6 +15,7 @@ import { startWorker } from './jobs/worker.js';
 import { createLarkClient, type LarkClient } from './lark/client.js';
 import { LarkMessenger } from './lark/messenger.js';
 import { LARK_LIMITS, Pacer, type PacerLimits } from './lark/pacer.js';
+import { SharedPacer } from './lark/shared-pacer.js';
 import type { Logger } from './logger.js';
 import { healthCheck } from './ops/health.js';
 import { startReminderCron, type ReminderCron } from './reminders/cron.js';
@@ -45,6 +46,8 @@ export interface AppOptions {
   tenantKey?: string;
   /** Lark's limits for this process's send pacer (default LARK_LIMITS); a benchmark against a sandbox with scaled-up limits scales these the same way. */
   larkLimits?: PacerLimits;
+  /** What shares one send budget in Redis (default: the Lark app id); tests give each bot its own. */
+  pacerScope?: string;
 }
 
 export interface App {
@@ -72,7 +75,10 @@ export async function startApp(o: AppOptions): Promise<App> {
   await backend.check();
   const queue = new JobQueue(backend, o.queueName ?? QUEUE_NAME);
   const lark: LarkClient = createLarkClient(config.lark, log);
-  const messenger = new LarkMessenger({ client: lark, db, log, pacer: new Pacer(o.larkLimits ?? { ...LARK_LIMITS, appPerMinute: config.larkAppPerMinute ?? LARK_LIMITS.appPerMinute }) });
+  // With Redis, every replica (and worker process) of this Lark app paces its sends on one budget kept there.
+  const larkLimits = o.larkLimits ?? { ...LARK_LIMITS, appPerMinute: config.larkAppPerMinute ?? LARK_LIMITS.appPerMinute };
+  const sharedPacer = config.redisUrl ? new SharedPacer(config.redisUrl, o.pacerScope ?? config.lark.appId, larkLimits) : undefined;
+  const messenger = new LarkMessenger({ client: lark, db, log, pacer: sharedPacer ?? new Pacer(larkLimits) });
   const botOpenId = await fetchBotOpenId(lark, log);
 
   const { catalog, calendar } = loadDomainConfig();
@@ -139,6 +145,7 @@ export async function startApp(o: AppOptions): Promise<App> {
       if (worker) await worker.close(true).catch(() => {});
       await queue.close().catch(() => {});
       await backend.close();
+      await sharedPacer?.close();
       await db.$disconnect();
       log.info('bot stopped');
     })());

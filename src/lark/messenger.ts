@@ -4,7 +4,7 @@ import { AppError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import type { LarkClient } from './client.js';
 import { classifyLarkError, failureToAppError, type LarkFailure } from './errors.js';
-import { Pacer, type SendClass } from './pacer.js';
+import { Pacer, type SendClass, type SendPacer } from './pacer.js';
 
 export type Target = { openId: string } | { chatId: string };
 
@@ -54,7 +54,7 @@ export interface MessengerOptions {
   client: LarkClient;
   db: Db;
   log: Logger;
-  pacer?: Pacer;
+  pacer?: SendPacer;
   /** Attempts for server errors and network failures (rate limits do not count). */
   maxAttempts?: number;
   /** Longest wait honoured from x-ogw-ratelimit-reset before giving the job back to the queue. */
@@ -65,7 +65,7 @@ export interface MessengerOptions {
 const realSleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 export class LarkMessenger implements Messenger {
-  private readonly pacer: Pacer;
+  private readonly pacer: SendPacer;
   private readonly sleep: (ms: number) => Promise<void>;
   private readonly maxAttempts: number;
   private readonly maxRateLimitWaitMs: number;
