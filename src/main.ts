@@ -7,6 +7,7 @@ import { ConfigError, loadConfig, type Config } from './config.js';
 import { startEmbeddedPostgres } from './db/embedded.js';
 import { isAppError } from './errors.js';
 import { createLogger, type Logger } from './logger.js';
+import type { MetricsSnapshot } from './metrics.js';
 import { startSandbox, type Sandbox } from './sandbox/index.js';
 
 /**
@@ -84,7 +85,7 @@ async function main(): Promise<void> {
   }
 
   try {
-    app = await startApp({ config, databaseUrl, log, worker: config.workerProcesses === 0 });
+    app = await startApp({ config, databaseUrl, log, worker: config.workerProcesses === 0, workerMetrics: () => workers?.snapshots() ?? Promise.resolve([]) });
   } catch (err) {
     log.fatal({ err }, 'start failed');
     await stopAll();
@@ -119,6 +120,8 @@ const SHUTDOWN_GRACE_MS = 10_000;
 
 interface WorkerProcesses {
   stop(): Promise<void>;
+  /** Each live worker's metrics (GET /metrics adds them up); one that does not answer within 2 s is left out. */
+  snapshots(): Promise<MetricsSnapshot[]>;
 }
 
 /**
@@ -143,7 +146,25 @@ function startWorkerProcesses(n: number, env: NodeJS.ProcessEnv, log: Logger, on
     });
   };
   for (let i = 0; i < n; i++) spawn();
+  let seq = 0;
+  const snapshot = (c: ChildProcess) =>
+    new Promise<MetricsSnapshot | undefined>((resolve) => {
+      const id = ++seq;
+      const onMessage = (m: { metricsReply?: number; data?: MetricsSnapshot }) => {
+        if (m?.metricsReply !== id) return;
+        clearTimeout(timer);
+        c.off('message', onMessage);
+        resolve(m.data);
+      };
+      const timer = setTimeout(() => (c.off('message', onMessage), resolve(undefined)), 2000);
+      c.on('message', onMessage);
+      c.send({ metricsRequest: id });
+    });
   return {
+    async snapshots() {
+      const all = await Promise.all([...children].filter((c) => c.connected).map(snapshot));
+      return all.filter((s): s is MetricsSnapshot => s !== undefined);
+    },
     async stop() {
       stopping = true;
       await Promise.all(

@@ -3,6 +3,7 @@ import os from 'node:os';
 import { startApp } from './app.js';
 import { loadConfig } from './config.js';
 import { createLogger } from './logger.js';
+import { answerSnapshotRequests } from './metrics.js';
 
 /**
  * A queue worker in its own process, forked by main.ts (WORKER_PROCESSES). It gets the same
@@ -15,6 +16,7 @@ async function main(): Promise<void> {
   const config = loadConfig(process.env);
   const log = createLogger({ level: config.logLevel }).child({ role: 'worker', pid: process.pid });
   const app = await startApp({ config, databaseUrl: config.databaseUrl!, log, intake: false, http: false, schedulers: false });
+  answerSnapshotRequests(); // the main process serves /metrics for us too
   process.send?.({ ready: true });
   let stopping = false;
   const stop = async () => {
