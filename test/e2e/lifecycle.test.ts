@@ -63,6 +63,10 @@ describe('lifecycle: npm start under NODE_ENV=production, signals, one instance 
     // The start's install kept devDependencies: the CLI tools still work afterwards.
     expect(existsSync(path.join(ROOT, 'node_modules/.bin/tsx'))).toBe(true);
     expect(existsSync(path.join(ROOT, 'node_modules/.bin/prisma'))).toBe(true);
+    // /metrics adds the worker process's metrics to the main one's.
+    const scraped = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+    expect(scraped).toContain('dangjian_queue_jobs{state="waiting"}');
+    expect(Number(scraped.match(/^dangjian_process_resident_memory_bytes (\d+)/m)?.[1])).toBeGreaterThan(0);
 
     bot.child.kill('SIGTERM');
     expect(await bot.exited).toBe(0);

@@ -1,6 +1,6 @@
 // Three replicas of the bot on one PostgreSQL and one Redis (one queue), against a sandbox that holds
 // them to Lark's 1000/min and to 10/s per app: Lark's 50/s scaled down to a fifth (the pacers with
-// it, 8/s), because three replicas in one process on this 2-core machine cannot
+// it, 6/s), because three replicas in one process on this 2-core machine cannot
 // outrun 50/s, so a test at 50/s could not fail. Over webhook (behind a round-robin balancer) and over
 // long connections (the sandbox hands each event to one connection), 300 users ask for /帮助 and
 // the OD sends a notice to 300 people. Lark sees no 429, every reply once, every notice card once.
@@ -20,10 +20,12 @@ import { freshDatabase, type FreshDatabase } from '../helpers/db.js';
 const N = 300;
 /**
  * The pacers' limits for the sandbox's 10/s (Lark's 50/s ÷ 5) and Lark's 1000/min: each replica alone
- * keeps to them. 8/s leaves 250 ms for the lag between taking a slot and the request reaching the
- * sandbox on this loaded machine (production's 48 of 50/s leaves 42 ms, enough over a network).
+ * keeps to them. 6/s leaves about 600 ms for the lag between taking a slot and the request reaching
+ * the sandbox, which shares this process's event loop with the three replicas on a 2-core machine that
+ * is often loaded (at 8/s a load average of 11 gave one 429 in 600 sends). Production's 48 of 50/s
+ * leaves 42 ms, enough when the bot is not starved of CPU.
  */
-const LIMITS = { appPerSecond: 8, appPerMinute: 985, perTargetPerSecond: 5 };
+const LIMITS = { appPerSecond: 6, appPerMinute: 985, perTargetPerSecond: 5 };
 const TITLE = '关于做好年终党建述职准备的通知';
 const users = Array.from({ length: N + 1 }, (_, i) => ({ openId: `ou_rep_${i}`, name: `人员${i}` }));
 
@@ -76,7 +78,7 @@ describe('three replicas, one Lark budget', () => {
   /** Users `from`…`to - 1` each send /帮助 at once; resolves when each has its answer. Returns their message ids. */
   async function everyoneAsks(from: number, to: number): Promise<string[]> {
     const ids = await Promise.all(users.slice(from, to).map((u) => sandbox.userSends({ from: u.openId, text: '/帮助' })));
-    await Promise.all(ids.map((id) => sandbox.waitFor((m) => m.parentId === id, 120_000)));
+    await Promise.all(ids.map((id) => sandbox.waitFor((m) => m.parentId === id, 200_000)));
     return ids;
   }
 
@@ -107,7 +109,7 @@ describe('three replicas, one Lark budget', () => {
       expect([a.first, b.first].filter(Boolean)).toHaveLength(1);
 
       const asked = await everyoneAsks(1, 151);
-      const until = Date.now() + 120_000;
+      const until = Date.now() + 200_000;
       while ((await db.prisma.noticeRecipient.count({ where: { noticeId: notice.id, status: 'PENDING' } })) > 0 && Date.now() < until) await new Promise((r) => setTimeout(r, 200));
 
       const cards = sandbox.sent().filter((m) => m.kind === 'create' && JSON.stringify(m.content).includes(TITLE));
@@ -124,7 +126,7 @@ describe('three replicas, one Lark budget', () => {
       await balancer.close();
       await stopReplicas();
     }
-  }, 180_000);
+  }, 300_000);
 
   it('over long connections (three of them): 150 more answers, no 429, each once', async () => {
     sandbox.setDelivery({ mode: 'ws' });
@@ -133,5 +135,5 @@ describe('three replicas, one Lark budget', () => {
     const asked = await everyoneAsks(151, N + 1);
     for (const id of asked) expect(sandbox.sent().filter((m) => m.parentId === id)).toHaveLength(1);
     expect(sandbox.stats()).toMatchObject({ rateLimited: before.rateLimited, appRateLimited: 0, duplicateUuids: 0 });
-  }, 120_000);
+  }, 200_000);
 });
