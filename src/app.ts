@@ -1,7 +1,8 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Worker } from 'bullmq';
-import { Intake } from './bot/intake.js';
+import { webhookRejectAuditor } from './access/rejects.js';
+import { Intake, type IntakeLimits } from './bot/intake.js';
 import { createWebhookHandler } from './bot/webhook.js';
 import { startWsTransport, type WsTransport } from './bot/ws.js';
 import type { Config } from './config.js';
@@ -43,7 +44,7 @@ export interface AppOptions {
   /** The reminder tick's cron pattern (default every 5 minutes; tests tick every second). */
   reminderCronPattern?: string;
   workerConcurrency?: number;
-  /** Extra tenant check for events (the sandbox's tenant in embedded mode). */
+  /** The tenant whose events are served (default: LARK_TENANT_KEY, else asked from Lark at start). */
   tenantKey?: string;
   /** Lark's limits for this process's send pacer (default LARK_LIMITS); a benchmark against a sandbox with scaled-up limits scales these the same way. */
   larkLimits?: PacerLimits;
@@ -51,6 +52,8 @@ export interface AppOptions {
   workerMetrics?: () => Promise<MetricsSnapshot[]>;
   /** What shares one send budget in Redis (default: the Lark app id); tests give each bot its own. */
   pacerScope?: string;
+  /** The acknowledgement path's bounds (default INTAKE_LIMITS in src/bot/intake.ts). */
+  intakeLimits?: Partial<IntakeLimits>;
 }
 
 export interface App {
@@ -79,7 +82,7 @@ export async function startApp(o: AppOptions): Promise<App> {
   const queue = new JobQueue(backend, o.queueName ?? QUEUE_NAME);
   const lark: LarkClient = createLarkClient(config.lark, log);
   // With Redis, every replica (and worker process) of this Lark app paces its sends on one budget kept there.
-  const larkLimits = o.larkLimits ?? { ...LARK_LIMITS, appPerMinute: config.larkAppPerMinute ?? LARK_LIMITS.appPerMinute };
+  const larkLimits = o.larkLimits ?? { ...LARK_LIMITS, appPerSecond: config.larkAppPerSecond, appPerMinute: config.larkAppPerMinute };
   const sharedPacer = config.redisUrl ? new SharedPacer(config.redisUrl, o.pacerScope ?? config.lark.appId, larkLimits) : undefined;
   const messenger = new LarkMessenger({ client: lark, db, log, pacer: sharedPacer ?? new Pacer(larkLimits) });
   const botOpenId = await fetchBotOpenId(lark, log);
@@ -93,8 +96,9 @@ export async function startApp(o: AppOptions): Promise<App> {
     queue,
     log,
     appId: config.lark.appId,
-    tenantKey: o.tenantKey,
+    tenantKey: o.tenantKey ?? config.lark.tenantKey ?? (await fetchTenantKey(lark, log)),
     verificationToken: config.lark.verificationToken,
+    limits: o.intakeLimits,
   });
 
   let worker: Worker | undefined;
@@ -112,7 +116,7 @@ export async function startApp(o: AppOptions): Promise<App> {
 
   const webhook =
     config.lark.eventMode === 'webhook' && o.intake !== false
-      ? createWebhookHandler({ encryptKey: config.lark.encryptKey!, verificationToken: config.lark.verificationToken, intake, log })
+      ? createWebhookHandler({ encryptKey: config.lark.encryptKey!, verificationToken: config.lark.verificationToken, intake, log, onReject: webhookRejectAuditor(db, log) })
       : undefined;
   if (o.http !== false) watchMetrics({ db, queue, clock });
   const server = http.createServer((req, res) => {
@@ -142,7 +146,9 @@ export async function startApp(o: AppOptions): Promise<App> {
     notFound(res);
   });
   server.keepAliveTimeout = 65_000;
-  if (o.http !== false) await new Promise<void>((resolve) => server.listen(config.port, '0.0.0.0', resolve));
+  // With the sandbox as Lark (a developer's machine) only this machine may post events.
+  const host = config.sandbox ? '127.0.0.1' : '0.0.0.0';
+  if (o.http !== false) await new Promise<void>((resolve) => server.listen(config.port, host, resolve));
   const port = o.http !== false ? (server.address() as AddressInfo).port : 0;
 
   let ws: WsTransport | undefined;
@@ -161,6 +167,8 @@ export async function startApp(o: AppOptions): Promise<App> {
         server.closeAllConnections();
       }
       const bounded = <T>(p: Promise<T>) => Promise.race([p, new Promise<void>((r) => setTimeout(r, timeoutMs).unref())]);
+      // Events already answered are written and their jobs queued (recover-inbound would queue them otherwise).
+      await bounded(intake.drained());
       // Running jobs may finish; one that outlives the bound is handed back (it stalls and re-runs).
       if (worker) await bounded(worker.close()).catch(() => {});
       if (worker) await worker.close(true).catch(() => {});
@@ -197,6 +205,19 @@ class MeasuredIntake extends Intake {
     metrics.event(result.status);
     if (this.transport === 'ws') metrics.wsAcked((performance.now() - t) / 1000);
     return result;
+  }
+}
+
+/** The tenant the app is installed in, from Lark; 'learn' (from the first event) when the app may not ask. */
+async function fetchTenantKey(lark: LarkClient, log: Logger): Promise<string | 'learn'> {
+  try {
+    const res = (await lark.request({ method: 'GET', url: '/open-apis/tenant/v2/tenant/query' })) as { data?: { tenant?: { tenant_key?: string } } };
+    const key = res.data?.tenant?.tenant_key;
+    if (key) return key;
+    throw new Error('no tenant.tenant_key in /tenant/v2/tenant/query');
+  } catch (err) {
+    log.warn({ err }, 'cannot ask Lark for the tenant (scope tenant:tenant:readonly?); serving the tenant of the first event. Set LARK_TENANT_KEY to name it.');
+    return 'learn';
   }
 }
 

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
 
 /**
@@ -18,6 +19,7 @@ const schema = z.object({
   LARK_EVENT_MODE: z.enum(['ws', 'webhook'], { message: 'should be ws (long connection) or webhook' }).default('ws'),
   LARK_ENCRYPT_KEY: z.string().min(1).optional(),
   LARK_VERIFICATION_TOKEN: z.string().min(1).optional(),
+  LARK_TENANT_KEY: z.string().min(1).optional(),
   DATABASE_URL: z
     .string()
     .regex(/^postgres(ql)?:\/\//, 'should be a PostgreSQL URL like postgresql://user@127.0.0.1:5432/dangjian')
@@ -43,8 +45,15 @@ const schema = z.object({
     .number({ message: 'should be a whole number from 1 to 1000 (messages per minute; Lark allows 1000)' })
     .int({ message: 'should be a whole number from 1 to 1000 (messages per minute; Lark allows 1000)' })
     .min(1, { message: 'should be a whole number from 1 to 1000 (messages per minute; Lark allows 1000)' })
-    .max(1000, { message: 'should be at most 1000: Lark allows an app 1000 messages per minute' })
+    .max(60_000, { message: 'should be at most 1000 against Lark (it allows an app 1000 messages per minute); more only for a stand-in with higher limits' })
     .default(985),
+  EVIDENCE_FETCH_ATTEMPTS: z.coerce.number({ message: 'should be a whole number from 1 to 20' }).int().min(1).max(20).default(8),
+  LARK_APP_PER_SECOND: z.coerce
+    .number({ message: 'should be a whole number from 1 to 50 (messages per second; Lark allows 50)' })
+    .int({ message: 'should be a whole number from 1 to 50 (messages per second; Lark allows 50)' })
+    .min(1, { message: 'should be a whole number from 1 to 50 (messages per second; Lark allows 50)' })
+    .max(3000, { message: 'should be at most 50 against Lark (it allows an app 50 messages per second); more only for a stand-in with higher limits' })
+    .default(48),
   CONFIG_REFRESH_SECONDS: z.coerce.number({ message: 'should be a number of seconds from 0.1 to 3600' }).min(0.1).max(3600).default(15),
 });
 
@@ -71,6 +80,10 @@ export interface Config {
   readonly workerProcesses: number;
   /** The send pacer's cap on messages per sliding minute, per process (Lark: 1000/min as well as 50/s per app). */
   readonly larkAppPerMinute: number;
+  /** Downloads of a photo or file Lark did not hand over at once: attempts of its job (backoff 2 s, doubling). */
+  readonly evidenceFetchAttempts: number;
+  /** The send pacer's messages per second, per process (Lark: 50/s per app; 48 keeps headroom for jitter). */
+  readonly larkAppPerSecond: number;
   /** How often each process re-reads what OD staff changed from chat (calendar, catalog) from PostgreSQL. */
   readonly configRefreshMs: number;
 }
@@ -83,13 +96,14 @@ export interface LarkConfig {
   readonly eventMode: 'ws' | 'webhook';
   readonly encryptKey?: string;
   readonly verificationToken?: string;
+  /** The tenant whose events are served; unset: asked from Lark at start (tenant/v2/tenant/query). */
+  readonly tenantKey?: string;
 }
 
 /** The credentials the embedded sandbox is started with (see src/sandbox). */
 export const SANDBOX_CREDENTIALS = {
   appId: 'cli_a1b2c3d4e5f60718',
   appSecret: 'sandbox-secret',
-  encryptKey: 'sandbox-encrypt-key',
   verificationToken: 'sandbox-verification-token',
 } as const;
 
@@ -115,6 +129,8 @@ export function loadConfig(env: Env = process.env): Config {
     sandbox = { port: e.SANDBOX_PORT };
     lark = {
       ...SANDBOX_CREDENTIALS,
+      // A key of this run only, never a constant anyone could sign with (the sandbox and the bot share it).
+      encryptKey: randomBytes(24).toString('base64url'),
       domain: `http://127.0.0.1:${e.SANDBOX_PORT}`,
       eventMode: e.LARK_EVENT_MODE,
     };
@@ -132,6 +148,7 @@ export function loadConfig(env: Env = process.env): Config {
       eventMode: e.LARK_EVENT_MODE,
       encryptKey: e.LARK_ENCRYPT_KEY,
       verificationToken: e.LARK_VERIFICATION_TOKEN,
+      ...(e.LARK_TENANT_KEY ? { tenantKey: e.LARK_TENANT_KEY } : {}),
     };
   }
 
@@ -149,6 +166,8 @@ export function loadConfig(env: Env = process.env): Config {
     urgentAfterWorkingDays: e.URGENT_AFTER_WORKING_DAYS,
     workerProcesses: e.WORKER_PROCESSES,
     larkAppPerMinute: e.LARK_APP_PER_MINUTE,
+    evidenceFetchAttempts: e.EVIDENCE_FETCH_ATTEMPTS,
+    larkAppPerSecond: e.LARK_APP_PER_SECOND,
     configRefreshMs: Math.round(e.CONFIG_REFRESH_SECONDS * 1000),
   });
 }

@@ -2,14 +2,21 @@ import { pino, type Logger } from 'pino';
 
 export type { Logger };
 
-/** The one structured logger. Children carry the event or job id: `log.child({ eventId })`. */
-export function createLogger(opts: { level?: string; pretty?: boolean } = {}): Logger {
-  return pino({
+/**
+ * The one structured logger. Children carry the event or job id: `log.child({ eventId })`.
+ *
+ * Lines go to stdout asynchronously, in writes of at least 4 KiB (or at once when `sync`), so a burst of
+ * events does not wait on the terminal or the log collector; what is buffered is written out when the
+ * process exits (pino flushes it on 'exit'). At info the event path writes at most one line per event.
+ */
+export function createLogger(opts: { level?: string; pretty?: boolean; sync?: boolean } = {}): Logger {
+  const options = {
     level: opts.level ?? 'info',
     base: { app: 'dangjian-bot' },
     redact: ['*.appSecret', '*.encryptKey', '*.mobile', '*.email'],
-    ...(opts.pretty ? { transport: { target: 'pino-pretty', options: { colorize: true } } } : {}),
-  });
+  };
+  if (opts.pretty) return pino({ ...options, transport: { target: 'pino-pretty', options: { colorize: true } } });
+  return pino(options, pino.destination({ dest: 1, sync: opts.sync ?? false, minLength: opts.sync ? 0 : 4096 }));
 }
 
 /** A silent logger for tests and tools. */

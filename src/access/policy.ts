@@ -32,7 +32,7 @@ const ALLOWED: Readonly<Record<Action, readonly Role[]>> = {
 /** Chinese reason shown to a refused user, one line. */
 const REASON: Readonly<Record<Action, string>> = {
   'duties.own': '只有花名册中的人员可以查看和汇报党建责任。',
-  'unit.view': '只有本单位书记、党建工作人员和区委组织部可以查看单位情况。',
+  'unit.view': '只有本单位书记、党建工作人员、区委组织部和区领导可以查看单位情况。',
   'district.view': '只有区委组织部和区领导可以查看全区情况。',
   'inspection.record': '只有区委组织部工作人员可以记录督查情况。',
   'inspection.review': '只有区委组织部工作人员可以验收整改。',

@@ -18,6 +18,8 @@ export interface WebhookOptions {
   replayWindowSec?: number;
   /** Injected so tests can move time; the transport is not domain code. */
   now?: () => number;
+  /** Told of every request refused as unauthenticated (401), e.g. to audit it. Must not throw. */
+  onReject?: (reason: string, remote: string | undefined) => void;
 }
 
 export function decryptLark(encryptKey: string, encrypted: string): string {
@@ -74,7 +76,10 @@ export function createWebhookHandler(o: WebhookOptions): (req: IncomingMessage, 
     req.on('end', () => {
       if (aborted) return;
       handle(Buffer.concat(chunks), req.headers)
-        .then((r) => send(res, r))
+        .then((r) => {
+          if (r.status === 401) o.onReject?.((r.body as { msg: string }).msg, req.socket.remoteAddress);
+          send(res, r);
+        })
         .catch((err) => {
           o.log.error({ err }, 'webhook handling failed');
           send(res, { status: 500, body: { code: 500, msg: 'internal error' } });
@@ -128,7 +133,8 @@ export function createWebhookHandler(o: WebhookOptions): (req: IncomingMessage, 
     if (!signed) return { status: 401, body: { code: 401, msg: 'unsigned request' } };
 
     const result = await o.intake.accept(envelope);
-    return { status: 200, body: result.answer };
+    // Overloaded: say so at once; Lark re-delivers what it did not get 200 for.
+    return { status: result.status === 'overloaded' ? 503 : 200, body: result.answer };
   }
 }
 

@@ -36,7 +36,12 @@ export function startWsTransport(cfg: LarkConfig, intake: Intake, log: Logger, o
   });
   // A minimal dispatcher: the SDK only calls invoke(envelope). Our intake does the checks itself.
   const dispatcher = {
-    invoke: async (data: unknown) => (await intake.accept(data)).answer,
+    invoke: async (data: unknown) => {
+      const r = await intake.accept(data);
+      // Overloaded: the SDK answers the frame with an error, and Lark re-delivers the event later.
+      if (r.status === 'overloaded') throw new Error('intake overloaded');
+      return r.answer;
+    },
   } as unknown as lark.EventDispatcher;
   void client.start({ eventDispatcher: dispatcher });
   return {

@@ -5,7 +5,10 @@ export type Element = Record<string, unknown>;
 export interface CardSpec {
   title: string;
   subtitle?: string;
-  /** Header colour: blue, wathet, turquoise, green, yellow, orange, red, carmine, violet, purple, indigo, grey. */
+  /**
+   * Header colour, by meaning: green all done, blue informational (the default), orange due soon or
+   * needing action, red overdue or escalated; grey for a card that is finished with.
+   */
   template?: string;
   elements: Element[];
 }
@@ -17,7 +20,7 @@ export function card(spec: CardSpec): Record<string, unknown> {
     header: {
       title: { tag: 'plain_text', content: spec.title },
       ...(spec.subtitle ? { subtitle: { tag: 'plain_text', content: spec.subtitle } } : {}),
-      template: spec.template ?? 'red',
+      template: spec.template ?? 'blue',
     },
     body: { elements: spec.elements },
   };
@@ -46,4 +49,16 @@ export function buttons(...items: Element[]): Element {
 /** Escape text that goes inside a markdown element. */
 export function esc(s: string): string {
   return s.replace(/([*_~`[\]<>])/g, '\\$1');
+}
+
+/**
+ * Coloured text for a markdown element, safe for text of several lines: Lark's `<font>` does not
+ * span a line break (the tags would show literally), so each line gets its own.
+ */
+export function colored(color: string, text: string): string {
+  return text
+    .split(/\r?\n/)
+    .filter((line) => line.trim() !== '')
+    .map((line) => `<font color='${color}'>${esc(line)}</font>`)
+    .join('\n');
 }

@@ -91,3 +91,24 @@ export async function cancelChange(db: Db, ref: { id: number; hash: string; acto
   });
   return r.count === 1;
 }
+
+/**
+ * For changes applied by code that runs its own transaction (the imports): flips PENDING → APPLIED
+ * first, so one confirmation of many goes ahead; `reopen` hands it back when applying failed.
+ */
+export async function claimChange(db: Db, ref: { id: number; hash: string; kind: ChangeKind; actor: string; at: Date }) {
+  const flipped = await db.pendingChange.updateMany({
+    where: { id: ref.id, kind: ref.kind, contentHash: ref.hash, status: 'PENDING' },
+    data: { status: 'APPLIED', decidedBy: ref.actor, decidedAt: ref.at },
+  });
+  const row = await db.pendingChange.findUnique({ where: { id: ref.id } });
+  if (!row || row.kind !== ref.kind || row.contentHash !== ref.hash) return { outcome: 'mismatch' as const };
+  if (flipped.count === 0) return { outcome: 'already' as const, status: row.status, result: row.result };
+  return {
+    outcome: 'claimed' as const,
+    change: row,
+    finish: (result: object) => db.pendingChange.update({ where: { id: ref.id }, data: { result: result as Prisma.InputJsonValue } }),
+    reopen: (status: 'PENDING' | 'CANCELLED', result?: object) =>
+      db.pendingChange.update({ where: { id: ref.id }, data: { status, ...(result ? { result: result as Prisma.InputJsonValue } : {}) } }),
+  };
+}

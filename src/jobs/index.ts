@@ -1,3 +1,4 @@
+import { fetchEvidenceJob } from './fetch-evidence.job.js';
 import { handleEventJob } from './handle-event.job.js';
 import type { JobDef } from './job.js';
 import { recoverInboundJob } from './recover-inbound.job.js';
@@ -5,4 +6,4 @@ import { chaseNoticeJob, noticeReadsJob, sendNoticeJob } from './send-notice.job
 import { sendReminderJob } from './send-reminder.job.js';
 
 /** The job table: one file per job. The worker dispatches by name; cron jobs are scheduled at start. */
-export const JOBS: readonly JobDef<any>[] = [handleEventJob, recoverInboundJob, sendReminderJob, sendNoticeJob, chaseNoticeJob, noticeReadsJob];
+export const JOBS: readonly JobDef<any>[] = [handleEventJob, recoverInboundJob, sendReminderJob, sendNoticeJob, chaseNoticeJob, noticeReadsJob, fetchEvidenceJob];

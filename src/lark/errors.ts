@@ -61,3 +61,24 @@ export function failureToAppError(f: LarkFailure): AppError {
   const code = 'code' in f ? f.code : null;
   return new AppError(map[f.kind], `Lark ${f.kind}${code !== null ? ` (${code})` : ''}: ${'message' in f ? f.message : ''}`, { larkCode: code });
 }
+
+/** Why a message could not be delivered, as the OD reads it: 已离职, 已屏蔽机器人, 不在应用可用范围… */
+const REASON_ZH: Record<number, string> = {
+  230029: '已离职',
+  230053: '已屏蔽机器人',
+  230013: '不在应用可用范围',
+  41050: '不在通讯录权限范围',
+  41012: '飞书账号无效',
+  230035: '无权向其发消息',
+  230002: '机器人不在该群中',
+  232009: '群已解散',
+};
+
+/** A stored failure code ('lark_unreachable_target:230029', 'retryable:null', …) in Chinese. */
+export function failureReasonZh(stored: string): string {
+  const code = Number(stored.split(':')[1]);
+  if (REASON_ZH[code]) return REASON_ZH[code]!;
+  if (stored.startsWith('lark_bad_request') || stored.startsWith('bad_request')) return `飞书拒绝了这条消息（错误码 ${Number.isFinite(code) ? code : '未知'}）`;
+  if (stored.startsWith('lark_auth') || stored.startsWith('auth')) return '机器人凭证无效，请联系管理员';
+  return '多次发送失败（飞书暂时不可用）';
+}

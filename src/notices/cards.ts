@@ -11,7 +11,7 @@ export function noticeFormCard(): Record<string, unknown> {
   const label = (s: string, required = false) => md(`**${s}**${required ? ' <font color="red">*</font>' : ''}`);
   return card({
     title: '发布通知',
-    template: 'red',
+    template: 'blue',
     elements: [
       {
         tag: 'form',
@@ -58,7 +58,7 @@ export function noticeFormCard(): Record<string, unknown> {
 
 /** How a recipient reports on a feedback notice. */
 export function feedbackLine(due: Date): string {
-  return `**请于 ${beijingDay(due)} 前反馈开展情况**：回复本单位收到的提醒消息，或发送 /汇报 加开展情况。`;
+  return `**请于 ${beijingDay(due)} 前反馈开展情况**：直接回复本通知，或回复提醒消息、发送 /汇报 加开展情况。`;
 }
 
 export function noticePreviewCard(n: {
@@ -87,16 +87,18 @@ export function noticePreviewCard(n: {
   });
 }
 
-export function noticeCard(n: { id: number; title: string; body: string; ackRequired: boolean; from: string; feedbackDue?: Date | null }): Record<string, unknown> {
+/** The notice as a recipient sees it; once acknowledged (`acked`), the button gives way to a line saying so. */
+export function noticeCard(n: { id: number; title: string; body: string; ackRequired: boolean; from: string; feedbackDue?: Date | null; acked?: boolean }): Record<string, unknown> {
   return card({
     title: n.title,
     subtitle: `区委组织部通知 · ${n.from}`,
-    template: 'red',
+    template: n.acked ? 'green' : 'blue',
     elements: [
       md(esc(n.body)),
       ...(n.feedbackDue ? [md(feedbackLine(n.feedbackDue))] : []),
-      ...(n.ackRequired ? [md("<font color='grey'>请阅读后点击下方按钮回执。</font>")] : []),
-      buttons(button('已阅/收到', { action: 'notice.ack', noticeId: n.id }, 'primary')),
+      ...(n.acked
+        ? [md('✅ 您已回执')]
+        : [...(n.ackRequired ? [md("<font color='grey'>请阅读后点击下方按钮回执。</font>")] : []), buttons(button('已阅/收到', { action: 'notice.ack', noticeId: n.id }, 'primary'))]),
     ],
   });
 }
@@ -112,6 +114,19 @@ export function noticeChaseCard(n: { id: number; title: string }): Record<string
   });
 }
 
+export interface UnitNoticeCounts {
+  unit: string;
+  total: number;
+  delivered: number;
+  read: number;
+  acknowledged: number;
+  failed: number;
+}
+
+/** Units listed on the status card; the rest are summed in one line. */
+const MAX_UNITS = 30;
+const MAX_REPLIES = 10;
+
 export interface NoticeStatusView {
   id: number;
   title: string;
@@ -120,7 +135,12 @@ export interface NoticeStatusView {
   delivered: number;
   read: number;
   acknowledged: number;
-  failed: { name: string; unit: string; code: string }[];
+  /** Who could not be reached, and why in Chinese (已离职, 已屏蔽机器人, 不在应用可用范围…) */
+  failed: { name: string; unit: string; reason: string }[];
+  /** Per unit: 送达 / 已读 / 已回执 of its recipients */
+  units: UnitNoticeCounts[];
+  /** Replies to the notice card (已知悉 with words), newest first */
+  replies: { unit: string; name: string; text: string }[];
   pending: number;
   /** Unit name → names of people who have not acknowledged (delivered only). */
   notAcked: [string, string[]][];
@@ -142,8 +162,18 @@ export function noticeStatusCard(s: NoticeStatusView): Record<string, unknown> {
   if (s.reads.checking) els.push(md(`<font color='grey'>另有 ${s.reads.checking} 份通知尚未确认已读，已在后台向飞书核对（每10分钟最多一次），请稍后再发 /通知 状态 ${s.id} 查看。</font>`));
   if (s.reads.tooOld) els.push(md(`<font color='grey'>通知发出已超过7天，飞书不再提供已读查询；已读人数为此前记录的情况。</font>`));
   if (!s.sent) els.push(md('该通知尚未确认发送。'));
+  if (s.sent && s.units.length) {
+    // Units still owing acknowledgements first; each with its 送达 / 已读 / 已回执 of its recipients.
+    const units = [...s.units].sort((a, b) => b.total - b.acknowledged - (a.total - a.acknowledged) || a.unit.localeCompare(b.unit, 'zh'));
+    const line = (u: UnitNoticeCounts) => `${u.acknowledged === u.total ? '✅' : '⏳'} ${esc(u.unit)}：送达 ${u.delivered}/${u.total}，已读 ${u.read}，已回执 ${u.acknowledged}${u.failed ? `，失败 ${u.failed}` : ''}`;
+    els.push(hr(), md(`**各单位情况**（送达 / 已读 / 已回执）\n${units.slice(0, MAX_UNITS).map(line).join('\n')}${units.length > MAX_UNITS ? `\n另有 ${units.length - MAX_UNITS} 个单位未列出（未回执的人更少）。` : ''}`));
+  }
+  if (s.replies.length) {
+    const shown = s.replies.slice(0, MAX_REPLIES).map((r) => `${esc(r.unit)} ${esc(r.name)}：${esc(r.text.replace(/\s+/g, ' ').slice(0, 80))}`);
+    els.push(hr(), md(`**回复**（${s.replies.length} 条，均记为已知悉${s.replies.length > MAX_REPLIES ? `；最近 ${MAX_REPLIES} 条` : ''}）\n${shown.join('\n')}`));
+  }
   if (s.failed.length) {
-    els.push(hr(), md(`**无法送达**（不会重试，请另行通知）\n${s.failed.map((f) => `${esc(f.unit)} ${esc(f.name)}：${esc(f.code)}`).join('\n')}`));
+    els.push(hr(), md(`**无法送达**（不会重试，请另行通知）\n${s.failed.map((f) => `${esc(f.unit)} ${esc(f.name)}：${esc(f.reason)}`).join('\n')}`));
   }
   if (s.notAcked.length) {
     els.push(hr(), md(`**未回执**\n${s.notAcked.map(([unit, names]) => `${esc(unit)}：${names.map(esc).join('、')}`).join('\n')}`));
@@ -152,5 +182,6 @@ export function noticeStatusCard(s: NoticeStatusView): Record<string, unknown> {
   } else if (s.sent && s.delivered) {
     els.push(md('已送达的收件人均已回执。'));
   }
-  return card({ title: '通知回执情况', subtitle: `通知编号 ${s.id}`, template: 'blue', elements: els });
+  const allDone = s.sent && s.total > 0 && s.acknowledged === s.total;
+  return card({ title: '通知回执情况', subtitle: `通知编号 ${s.id}`, template: allDone ? 'green' : s.failed.length ? 'orange' : 'blue', elements: els });
 }

@@ -7,10 +7,10 @@ import type { Deps } from '../deps.js';
 import { AppError, isAppError } from '../errors.js';
 import { beijingDay, beijingEndOfDay } from '../domain/calendar/working-days.js';
 import { planNoticeFeedback } from '../domain/notices/feedback.js';
-import { classifyLarkError } from '../lark/errors.js';
+import { classifyLarkError, failureReasonZh } from '../lark/errors.js';
 import { insertPlanned } from '../obligations/insert.js';
 import { describeAudience, parseAudience, resolveAudience, splitUnitNames, unknownUnits, type Audience, type RoleFilter, type UnitScope } from './audience.js';
-import { noticeCard, noticeChaseCard, type NoticeStatusView } from './cards.js';
+import { noticeCard, noticeChaseCard, type NoticeStatusView, type UnitNoticeCounts } from './cards.js';
 import { refreshReads } from './reads.js';
 import { buzzChase, chaseUrgency, countBuzzed, type BuzzOutcome, type ChaseUrgency } from './urgent.js';
 
@@ -26,7 +26,7 @@ export function requireNoticeSender(person: Person): void {
   if (!can(person.role, 'notice.send')) throw new AppError('forbidden', refusal('notice.send'));
 }
 
-/** Card actions are not audited by the handler: notice actions record their own outcome. */
+/** A notice action's outcome (refusals of card actions are audited by the card-action handler). */
 export async function auditNotice(deps: Pick<Deps, 'db'>, actorId: string, action: string, result: 'ok' | 'deny' | 'error', detail: Record<string, unknown>) {
   await audit(deps.db, { actorId, action, result, detail });
 }
@@ -236,6 +236,16 @@ export async function noticeStatus(deps: Pick<Deps, 'db' | 'lark' | 'log' | 'que
     orderBy: [{ person: { unitId: 'asc' } }, { personId: 'asc' }],
   });
   const notAcked = new Map<string, string[]>();
+  const units = new Map<string, UnitNoticeCounts>();
+  for (const r of rows) {
+    const u = units.get(r.person.unit.name) ?? { unit: r.person.unit.name, total: 0, delivered: 0, read: 0, acknowledged: 0, failed: 0 };
+    u.total++;
+    if (r.status === 'SENT') u.delivered++;
+    if (r.status === 'SENT' && r.readAt) u.read++;
+    if (r.ackAt) u.acknowledged++;
+    if (r.status === 'FAILED') u.failed++;
+    units.set(u.unit, u);
+  }
   for (const r of rows) {
     if (r.status !== 'SENT' || r.ackAt) continue;
     const list = notAcked.get(r.person.unit.name) ?? [];
@@ -250,7 +260,12 @@ export async function noticeStatus(deps: Pick<Deps, 'db' | 'lark' | 'log' | 'que
     delivered: rows.filter((r) => r.status === 'SENT').length,
     read: rows.filter((r) => r.status === 'SENT' && r.readAt).length,
     acknowledged: rows.filter((r) => r.ackAt).length,
-    failed: rows.filter((r) => r.status === 'FAILED').map((r) => ({ name: r.person.name, unit: r.person.unit.name, code: r.errorCode ?? 'failed' })),
+    failed: rows.filter((r) => r.status === 'FAILED').map((r) => ({ name: r.person.name, unit: r.person.unit.name, reason: failureReasonZh(r.errorCode ?? 'failed') })),
+    units: [...units.values()],
+    replies: rows
+      .filter((r) => r.reply && r.repliedAt)
+      .sort((a, b) => b.repliedAt!.getTime() - a.repliedAt!.getTime())
+      .map((r) => ({ unit: r.person.unit.name, name: r.person.name, text: r.reply! })),
     pending: notice.status === 'SENT' ? rows.filter((r) => r.status === 'PENDING').length : 0,
     notAcked: [...notAcked.entries()],
     reads,

@@ -30,17 +30,21 @@ export function describeObligation(ob: ObligationView, now: Date, catalog: Catal
   const dueDay = beijingDay(ob.dueAt);
   const overdue = ob.status === 'OPEN' && ob.dueAt < now;
   let state: string;
+  let daysLeft: number | null = null;
   if (ob.status === 'DONE') state = ob.late ? '已完成（逾期完成）' : '已完成';
   else if (ob.status === 'CANCELLED') state = '已取消';
   else if (ob.status === 'SUBMITTED') state = ob.dueAt < now ? '已提交（逾期提交），待组织部验收' : '已提交，待组织部验收';
   else if (overdue) state = `已逾期 ${workingDaysBetween(dueDay, today, cal)} 个工作日`;
   else {
     const left = workingDaysBetween(today, dueDay, cal);
+    daysLeft = left;
     state = left === 0 ? '今天截止' : `还剩 ${left} 个工作日`;
   }
   const rule = findRule(catalog, ob.ruleCode);
   return {
     overdue,
+    /** Working days left of an open duty not yet overdue (0: due today); null otherwise */
+    daysLeft,
     state,
     due: `截止：${dayZh(dueDay)}`,
     progress: ob.requiredCount > 1 ? `进度：${ob.doneCount}/${ob.requiredCount}` : '',

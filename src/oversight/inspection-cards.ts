@@ -17,7 +17,7 @@ export function inspectionFormCard(o: { unit?: string; today: string; deadline: 
   return card({
     title: '记录督查情况',
     subtitle: '每条问题生成一项整改任务，由被检查单位限期整改，区委组织部验收销号',
-    template: 'red',
+    template: 'blue',
     elements: [
       {
         tag: 'form',
@@ -128,7 +128,7 @@ export function reviewOutcomeCard(o: { obligation: { id: number; title: string }
   }
   return card({
     title: '整改被退回，请继续整改',
-    template: 'red',
+    template: 'orange',
     elements: [
       md(`**${esc(o.obligation.title)}**\n区委组织部未予通过，退回原因：${esc(o.note)}\n请按要求整改后重新报告（回复本消息或点下面的按钮）。`),
       buttons(button('重新填写整改报告', { action: 'report.open', obligationId: o.obligation.id }, 'primary')),

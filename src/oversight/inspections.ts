@@ -129,7 +129,7 @@ export async function requestReview(deps: Deps, obligationId: number, reportId: 
     inspector?.active && inspector.larkOpenId
       ? [inspector]
       : await deps.db.person.findMany({ where: { role: 'OD_STAFF', active: true, larkOpenId: { not: null } }, select: { id: true, larkOpenId: true } });
-  const imageKeys = await uploadImages(deps, report.evidence.filter((e) => e.kind === 'image').slice(0, 4));
+  const imageKeys = await uploadImages(deps, report.evidence.flatMap((e) => (e.kind === 'image' && e.data ? [{ id: e.id, data: e.data }] : [])).slice(0, 4));
   const rule = deps.catalog.current.rules.find((r) => r.code === obligation.ruleCode);
   const card = reviewCard({ obligation, finding, report, imageKeys, files: report.evidence.filter((e) => e.kind !== 'image').map((e) => e.fileName ?? '附件'), rule });
   await sendEach(deps, reviewers, { purpose: 'review-request', key: `report:${reportId}`, card });

@@ -46,7 +46,7 @@ export interface ClaimedDigest {
   jobId: string;
   /** With `describe`: */
   recipientName?: string;
-  items?: { obligationId: number; title: string; stage: string }[];
+  items?: { obligationId: number; title: string; stage: string; dueAt: Date }[];
 }
 
 export interface TickResult {
@@ -208,7 +208,7 @@ async function describeDigests(tx: DbTx, digests: ClaimedDigest[]): Promise<void
       d.items = reminders
         .filter((r) => r.digestId === d.id)
         .sort((a, b) => a.obligation.dueAt.getTime() - b.obligation.dueAt.getTime() || a.obligation.id - b.obligation.id)
-        .map((r) => ({ obligationId: r.obligation.id, title: r.obligation.title, stage: r.stage }));
+        .map((r) => ({ obligationId: r.obligation.id, title: r.obligation.title, stage: r.stage, dueAt: r.obligation.dueAt }));
     }
   }
 }

@@ -4,7 +4,8 @@ import { getRule, type DutyRule } from '../domain/duties/catalog.js';
 import { parseReport, summarize } from '../domain/reports/parse-report.js';
 import type { Obligation, Person } from '../generated/prisma/client.js';
 import { confirmationCard } from './cards.js';
-import { fetchEvidence, type EvidenceRef } from './evidence.js';
+import { periodMismatch } from './filing.js';
+import { evidenceNotes, fetchEvidence, queuePendingEvidence, type EvidenceRef } from './evidence.js';
 import { requestReview } from '../oversight/inspections.js';
 import { mayReport, recordReport } from './record.js';
 
@@ -20,6 +21,8 @@ export interface ReportSource {
   replyTo?: string;
   /** The thread the answer belongs to, to pick up photos sent before the text. */
   threadRootId?: string;
+  /** The bot chose the duty from the text: why (shown on the confirmation) */
+  filedBecause?: string[];
 }
 
 /** The grassroots orgs a report of this person may name: their liaison points, then their unit's orgs. */
@@ -45,25 +48,47 @@ export async function answerWithReport(deps: Deps, person: Person, obligation: O
   const orgs = await orgChoices(deps, person);
   const parsed = src.fields ? { values: src.fields, problems: [], unparsed: '' } : parseReport(src.text, rule.evidence, { now, orgNames: orgs });
   const refs = [...src.evidence, ...(src.threadRootId ? await earlierThreadEvidence(deps, person.larkOpenId ?? '', src.threadRootId, now) : [])];
-  const evidence = await fetchEvidence(deps, refs);
+  const batch = await fetchEvidence(deps, refs);
   const { report, obligation: ob } = await recordReport(deps.db, {
     obligationId: obligation.id,
     personId: person.id,
     sourceKey: src.sourceKey,
     text: src.text,
     fields: parsed.values,
-    evidence,
+    evidence: batch.rows,
     now,
     closedBy: rule.closedBy,
   });
-  const evidenceCount = await deps.db.evidence.count({ where: { reportId: report.id } });
-  await deps.messenger.card({ chatId: src.chatId }, confirmationCard({ obligation: ob, report, rule, evidenceCount, problems: parsed.problems, unparsed: parsed.unparsed }), {
+  await queuePendingEvidence(deps, report.id);
+  const evidenceCount = await deps.db.evidence.count({ where: { reportId: report.id, status: 'STORED' } });
+  const mismatch = await periodMismatch(deps, ob, rule, report.fields as Record<string, unknown>);
+  const confirmation = confirmationCard({
+    obligation: ob,
+    report,
+    rule,
+    evidenceCount,
+    problems: parsed.problems,
+    unparsed: parsed.unparsed,
+    notes: evidenceNotes(batch),
+    ...(src.filedBecause ? { filedBecause: src.filedBecause } : {}),
+    ...(mismatch ? { mismatch } : {}),
+  });
+  await deps.messenger.card({ chatId: src.chatId }, confirmation, {
     purpose: 'report-confirm',
     key: src.sourceKey,
     ...(src.replyTo ? { replyTo: src.replyTo } : {}),
   });
   // Also on a redelivery: the review card's uuid (per report) keeps it to one card per reviewer.
   if (rule.closedBy === 'od' && ob.status === 'SUBMITTED') await requestReview(deps, ob.id, report.id);
+}
+
+/** The confirmation of a stored report as it stands now (after 修改, 改记 or 保持不变). */
+export async function currentConfirmation(deps: Deps, reportId: number, o: { askPeriod: boolean }): Promise<Record<string, unknown>> {
+  const report = await deps.db.report.findUniqueOrThrow({ where: { id: reportId }, include: { obligation: true } });
+  const rule = getRule(deps.catalog.current, report.obligation.ruleCode);
+  const evidenceCount = await deps.db.evidence.count({ where: { reportId } });
+  const mismatch = o.askPeriod ? await periodMismatch(deps, report.obligation, rule, report.fields as Record<string, unknown>) : undefined;
+  return confirmationCard({ obligation: report.obligation, report, rule, evidenceCount, problems: [], unparsed: '', ...(mismatch ? { mismatch } : {}) });
 }
 
 /** The text a form submission is stored with: its values, one per line. */

@@ -7,7 +7,10 @@ export interface EvidenceInput {
   larkKey: string;
   fileName?: string;
   contentType?: string;
-  data: Uint8Array<ArrayBuffer>;
+  /** STORED with its bytes, or PENDING without (src/reports/evidence.ts). */
+  status: 'STORED' | 'PENDING';
+  data?: Uint8Array<ArrayBuffer>;
+  messageId: string;
 }
 
 export interface RecordInput {
@@ -107,4 +110,44 @@ export async function updateReport(db: Db, reportId: number, personId: number, f
   if (report.personId !== personId) throw new AppError('forbidden', '只有提交报告的本人可以修改。');
   if (report.withdrawnAt) throw new AppError('conflict', '这份报告已撤回，不能修改。请重新提交。');
   return db.report.update({ where: { id: reportId }, data: { fields: fields as object, text } });
+}
+
+/**
+ * Move a report to another duty of the same person (改记): it stops counting for the duty it was
+ * filed under (which opens again if it had completed it) and counts for the new one, with the
+ * fields read again for that duty. One transaction; moving to where it already is changes nothing.
+ * Lateness is judged against the new duty's due instant at the time the report was made.
+ */
+export async function moveReport(
+  db: Db,
+  m: { reportId: number; personId: number; toObligationId: number; fields: Record<string, unknown>; closedBy?: 'reporter' | 'od' },
+): Promise<{ report: Report; from: Obligation; to: Obligation; changed: boolean }> {
+  return db.$transaction(async (tx) => {
+    const report = await tx.report.findUnique({ where: { id: m.reportId } });
+    if (!report) throw new AppError('not_found', '找不到这份报告，可能已被删除。');
+    if (report.personId !== m.personId) throw new AppError('forbidden', '只有提交报告的本人可以改记。');
+    if (report.withdrawnAt) throw new AppError('conflict', '这份报告已撤回，不能改记。请重新提交。');
+    const accepted = await tx.obligationReview.findFirst({ where: { obligationId: report.obligationId, decision: 'ACCEPT' }, select: { id: true } });
+    if (accepted) throw new AppError('conflict', '这项整改已通过区委组织部验收销号，报告不能改记。');
+    const target = await tx.obligation.findUnique({ where: { id: m.toObligationId } });
+    if (!target || target.status === 'CANCELLED') throw new AppError('conflict', '要改记到的责任已取消或不存在。');
+    if (report.obligationId === target.id) {
+      const from = await tx.obligation.findUniqueOrThrow({ where: { id: report.obligationId } });
+      return { report, from, to: from, changed: false };
+    }
+    let from = await tx.obligation.update({ where: { id: report.obligationId }, data: { doneCount: { decrement: 1 } } });
+    if ((from.status === 'DONE' || from.status === 'SUBMITTED') && from.doneCount < from.requiredCount) {
+      from = await tx.obligation.update({ where: { id: from.id }, data: { status: 'OPEN', completedAt: null, late: false } });
+    }
+    const late = report.createdAt > target.dueAt;
+    const moved = await tx.report.update({ where: { id: report.id }, data: { obligationId: target.id, fields: m.fields as object, late } });
+    let to = await tx.obligation.update({ where: { id: target.id }, data: { doneCount: { increment: 1 } } });
+    if (to.status === 'OPEN' && to.doneCount >= to.requiredCount) {
+      to = await tx.obligation.update({
+        where: { id: to.id },
+        data: m.closedBy === 'od' ? { status: 'SUBMITTED', late } : { status: 'DONE', completedAt: report.createdAt, late },
+      });
+    }
+    return { report: moved, from, to, changed: true };
+  });
 }

@@ -138,6 +138,7 @@ export class OpenApi {
     r('GET', '/open-apis/im/v1/chats/:chat_id/members/is_in_chat', 'im.v1.chatMembers.isInChat', (c) => this.isInChat(c));
     r('GET', '/open-apis/im/v1/chats/:chat_id/members', 'im.v1.chatMembers.get', (c) => this.chatMembers(c));
     r('GET', '/open-apis/bot/v3/info', 'bot.v3.info', () => this.botInfo());
+    r('GET', '/open-apis/tenant/v2/tenant/query', 'tenant.v2.tenant.query', () => this.tenantQuery());
     r('POST', '/open-apis/message/v4/batch_send', 'message.v4.batchSend', (c) => this.batchSend(c));
     r('POST', '/open-apis/interactive/v1/card/update', 'interactive.v1.card.update', (c) => this.cardUpdate(c));
   }
@@ -629,6 +630,10 @@ export class OpenApi {
   private isInChat(c: RequestContext): unknown {
     const chat = this.chatFor(c);
     return { code: 0, msg: 'success', data: { is_in_chat: chat.botIsMember } };
+  }
+
+  private tenantQuery(): unknown {
+    return { code: 0, msg: 'success', data: { tenant: { name: '沙箱企业', display_id: 'F000000001', tenant_tag: 0, tenant_key: this.d.config.tenantKey, avatar: {} } } };
   }
 
   private botInfo(): unknown {

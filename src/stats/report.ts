@@ -68,7 +68,7 @@ export async function statsCard(deps: Deps, scope: Scope, period: Period, now: D
   return card({
     title: `${scope.kind === 'district' ? '全区' : scope.unitName}党建责任统计`,
     subtitle: `${period.label}（${period.firstDay} 至 ${period.lastDay}）`,
-    template: total.overdue ? 'orange' : 'red',
+    template: total.overdue ? 'red' : total.total > 0 && total.done === total.total ? 'green' : 'blue',
     elements,
   });
 }

@@ -126,4 +126,38 @@ describe('feedback notices (载体活动)', () => {
     const stats = JSON.stringify((await reply(od, '/统计')).content);
     expect(stats).toContain('上级部署的党建主题活动');
   });
+  it('takes a reply to the feedback notice itself as that unit’s report, and acknowledges the notice', async () => {
+    const db = bot.db.prisma;
+    const notice = await db.notice.findFirstOrThrow({ where: { title: TITLE } });
+    const other = await db.person.findUniqueOrThrow({ where: { code: DEMO.otherSecretary.code } });
+    const ob = await db.obligation.findFirstOrThrow({ where: { subjectKey: `notice:${notice.id}`, unitId: other.unitId } });
+    expect(ob.status).toBe('OPEN');
+    const noticeCard = await db.noticeRecipient.findUniqueOrThrow({ where: { noticeId_personId: { noticeId: notice.id, personId: other.id } } });
+    const id = await bot.sandbox.userSends({ from: DEMO.otherSecretary.openId, parentId: noticeCard.messageId!, text: '11月25日组织全体党员开展主题党日活动，重温入党誓词' });
+    const confirm = await bot.sandbox.waitFor((m) => m.parentId === id);
+    expect(JSON.stringify(confirm.content)).toContain('已记录完成情况');
+    expect(JSON.stringify(confirm.content)).toContain(`载体活动：${TITLE}`);
+    expect((await db.obligation.findUniqueOrThrow({ where: { id: ob.id } })).status).toBe('DONE');
+    expect((await db.noticeRecipient.findUniqueOrThrow({ where: { id: noticeCard.id } })).ackAt).not.toBeNull();
+  });
+
+  it('counts a reply to a plain notice as 已知悉 and shows its words to the OD', async () => {
+    const db = bot.db.prisma;
+    const sec = await db.person.findUniqueOrThrow({ where: { code: DEMO.secretary.code }, include: { unit: true } });
+    const title = '关于做好年终党建工作总结的通知';
+    const { preview } = await submitNoticeForm(bot, od, { title, body: '请各单位做好总结。', scope: 'UNITS', units: sec.unit.name, role: 'SECRETARY', ack: 'yes' });
+    const notice = await db.notice.findFirstOrThrow({ where: { title } });
+    await bot.sandbox.userClicks({ from: od, messageId: preview.messageId, value: { action: 'notice.confirm', noticeId: notice.id } });
+    await until(async () => (await db.noticeRecipient.count({ where: { noticeId: notice.id, status: 'SENT' } })) > 0);
+    const r = await db.noticeRecipient.findUniqueOrThrow({ where: { noticeId_personId: { noticeId: notice.id, personId: sec.id } } });
+    const id = await bot.sandbox.userSends({ from: DEMO.secretary.openId, parentId: r.messageId!, text: '收到，本周内报送总结' });
+    const answer = await bot.sandbox.waitFor((m) => m.parentId === id);
+    expect(answer.content.text).toContain('记为已知悉');
+    expect(answer.content.text).not.toContain('/帮助');
+    const after = await db.noticeRecipient.findUniqueOrThrow({ where: { id: r.id } });
+    expect(after.ackAt).not.toBeNull();
+    expect(after.reply).toBe('收到，本周内报送总结');
+    const status = JSON.stringify((await reply(od, `/通知 状态 ${notice.id}`)).content);
+    expect(status).toContain(`${sec.unit.name} ${sec.name}：收到，本周内报送总结`);
+  });
 });

@@ -101,8 +101,16 @@ describe('notices (通知)', () => {
     expect(shown).toContain(`已回执 ${acked}`);
     expect(shown).toContain(`已读 ${acked + 1}`);
     expect(shown).toContain('失败 1');
-    expect(shown).toContain('离职人员');
+    expect(shown).toContain('离职人员：已离职'); // the reason in Chinese, not lark_unreachable_target:230029
+    expect(shown).not.toContain('230029');
     expect(shown).toContain('催办');
+    // 送达 / 已读 / 已回执 per unit, as the database has them.
+    const rows = await bot.db.prisma.noticeRecipient.findMany({ where: { noticeId }, include: { person: { include: { unit: true } } } });
+    for (const unit of new Set(rows.map((r) => r.person.unit.name))) {
+      const of = rows.filter((r) => r.person.unit.name === unit);
+      const delivered = of.filter((r) => r.status === 'SENT');
+      expect(shown).toContain(`${unit}：送达 ${delivered.length}/${of.length}，已读 ${delivered.filter((r) => r.readAt).length}，已回执 ${of.filter((r) => r.ackAt).length}`);
+    }
     for (const p of expected.slice(acked)) expect(shown).toContain(p.name);
     expect(shown).not.toContain(a!.name);
   });
@@ -125,7 +133,9 @@ describe('notices (通知)', () => {
   });
 
   it('refuses a confirm or chase from someone outside the OD, audited as deny', async () => {
-    const cardMsg = noticeCards()[0]!;
+    // A recipient who has not acknowledged (an acknowledged card is used: a click on it only gets a toast).
+    const open = await bot.db.prisma.noticeRecipient.findMany({ where: { noticeId, ackAt: null, status: 'SENT' }, include: { person: true } });
+    const cardMsg = noticeCards().find((m) => open.some((r) => r.person.larkOpenId === m.toOpenId))!;
     await bot.sandbox.userClicks({ from: cardMsg.toOpenId!, messageId: cardMsg.messageId, value: { action: 'notice.chase', noticeId } });
     await bot.sandbox.waitFor((m) => m.parentId === cardMsg.messageId && m.content?.text === '只有区委组织部工作人员可以发布通知。');
     const rows = await bot.db.prisma.auditLog.findMany({ where: { actorId: cardMsg.toOpenId!, action: 'notice.chase' } });

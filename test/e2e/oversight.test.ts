@@ -3,7 +3,7 @@ import { refusal } from '../../src/access/policy.js';
 import { DEMO, DEMO_USERS, seedDistrict } from '../helpers/district.js';
 import { startTestBot, type TestBot } from '../helpers/bot.js';
 
-type Card = { schema: string; header: { title: { content: string } }; body: { elements: Array<Record<string, unknown>> } };
+type Card = { schema: string; header: { title: { content: string }; template: string }; body: { elements: Array<Record<string, unknown>> } };
 
 describe('oversight: /待办, /单位, /统计 and the plain questions', () => {
   let bot: TestBot;
@@ -42,7 +42,7 @@ describe('oversight: /待办, /单位, /统计 and the plain questions', () => {
     }
   }
 
-  it('/待办 lists a member’s own open duties, overdue first, with due date, days, basis and a 填写报告 button', async () => {
+  it('/待办 lists a member’s own open duties, this period’s first with due date, days, basis and 填写报告, the overdue ones grouped with a count', async () => {
     const member = await bot.db.prisma.person.findUniqueOrThrow({ where: { code: DEMO.member.code } });
     const open = await bot.db.prisma.obligation.findMany({ where: { personId: member.id, status: 'OPEN', periodStart: { lte: now } }, orderBy: { dueAt: 'asc' } });
     expect(open.length).toBeGreaterThan(0);
@@ -51,16 +51,23 @@ describe('oversight: /待办, /单位, /统计 and the plain questions', () => {
     expect(card.schema).toBe('2.0');
     expect(card.header.title.content).toBe(`${DEMO.member.name}的待办`);
     expect(json).toContain(open[0]!.title);
-    expect(json).toContain('截止：');
-    expect(json).toContain('依据：');
-    expect(json).toMatch(/还剩 \d+ 个工作日|已逾期 \d+ 个工作日|今天截止/);
-    expect(json).toContain(JSON.stringify({ action: 'report.open', obligationId: open[0]!.id }));
     expect(json).not.toContain('其他未完成事项');
     expect(json).not.toContain('全区逾期事项最多的单位');
-    // overdue items come first
     const overdue = open.filter((o) => o.dueAt < now);
     const notYet = open.filter((o) => o.dueAt >= now);
-    if (overdue.length && notYet.length) expect(json.indexOf(overdue[0]!.title)).toBeLessThan(json.indexOf(notYet[0]!.title));
+    if (notYet.length) {
+      expect(json).toContain('截止：');
+      expect(json).toContain('依据：');
+      expect(json).toMatch(/还剩 \d+ 个工作日|今天截止/);
+      expect(json).toContain(JSON.stringify({ action: 'report.open', obligationId: notYet[0]!.id }));
+    }
+    if (overdue.length) {
+      expect(json).toContain(`已逾期 ${overdue.length} 项`);
+      expect(json).toContain('/责任清单 逾期');
+      if (notYet.length) expect(json.indexOf(notYet[0]!.title)).toBeLessThan(json.indexOf(overdue[0]!.title));
+    }
+    if (overdue.length) expect(card.header.template).toBe('red');
+    else expect(card.header.template).not.toBe('red');
   });
 
   it('the plain question 我还有什么没完成 gets the same answer', async () => {

@@ -2,7 +2,8 @@
 // parts: PostgreSQL, Redis, and the Lark sandbox through the real SDK.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Redis } from 'ioredis';
-import { redisUrl, settled, startTestBot, until, type TestBot } from '../helpers/bot.js';
+import { messageEnvelope, redisUrl, settled, signedRequest, startTestBot, until, type TestBot } from '../helpers/bot.js';
+import { DEMO, DEMO_USERS, seedDistrict } from '../helpers/district.js';
 
 const USER = 'ou_rel_user_0001';
 
@@ -45,6 +46,42 @@ describe('failures are final at once, and the user is told', () => {
   });
 });
 
+describe('events that are not ours', () => {
+  let bot: TestBot;
+  beforeAll(async () => {
+    bot = await startTestBot({ sandbox: { users: [{ openId: USER, name: '张三' }] } });
+  });
+  afterAll(async () => bot?.close());
+
+  it('reliability §7.24: an event of another tenant, of another app, or from the bot itself (sender_type app) is ignored with no reply', async () => {
+    // The bot asked Lark which tenant it serves (no LARK_TENANT_KEY here).
+    expect(bot.sandbox.stats().requests['tenant.v2.tenant.query']).toBe(1);
+    const p2p = bot.sandbox.p2pChatId(USER);
+    const base = { appId: bot.sandbox.appId, token: bot.sandbox.verificationToken, from: USER, chatId: p2p, text: '/帮助' };
+    const envs = [
+      messageEnvelope({ ...base, tenantKey: 'another-tenant' }),
+      messageEnvelope({ ...base, tenantKey: '' }),
+      messageEnvelope({ ...base, appId: 'cli_ffffffffffffffff' }),
+      messageEnvelope({ ...base, from: bot.sandbox.botOpenId, senderType: 'app' }),
+    ];
+    for (const env of envs) {
+      const req = signedRequest(env, bot.sandbox.encryptKey);
+      expect((await fetch(bot.webhookUrl, { method: 'POST', body: req.body, headers: req.headers })).status).toBe(200);
+    }
+    // The same message from our tenant is answered: the check is not refusing everything.
+    const ours = messageEnvelope(base);
+    bot.sandbox.setDelivery({ mode: 'none' });
+    const known = await bot.sandbox.userSends({ from: USER, text: '/帮助' });
+    bot.sandbox.setDelivery({ mode: 'webhook', url: bot.webhookUrl });
+    const req = signedRequest({ ...ours, event: { ...ours.event, message: { ...ours.event.message, message_id: known } } }, bot.sandbox.encryptKey);
+    await fetch(bot.webhookUrl, { method: 'POST', body: req.body, headers: req.headers });
+    await bot.sandbox.waitFor((m) => m.parentId === known);
+    await settled(bot);
+    expect(await bot.db.prisma.inboundEvent.count()).toBe(1);
+    expect(bot.sandbox.sent()).toHaveLength(1);
+  });
+});
+
 describe('Redis losing its data under a running bot', () => {
   let bot: TestBot;
   beforeAll(async () => {
@@ -78,5 +115,73 @@ describe('Redis losing its data under a running bot', () => {
     const schedulers = await q.getJobSchedulers();
     expect(schedulers.filter((s) => s.key === 'recover-inbound')).toHaveLength(1);
     expect((await q.getDelayed()).filter((j) => String(j.id).startsWith('repeat:recover-inbound'))).toHaveLength(1);
+  });
+});
+
+describe('the audit log: every refusal and crash is in it, and it cannot be rewritten', () => {
+  let bot: TestBot;
+  const now = new Date('2026-11-25T10:00:00+08:00');
+  beforeAll(async () => {
+    bot = await startTestBot({ clock: () => now, sandbox: { users: DEMO_USERS } });
+    await seedDistrict(bot.db.prisma, 2026, new Date('2026-01-05T09:00:00+08:00'));
+  }, 120_000);
+  afterAll(async () => bot?.close());
+  const rows = (action: string) => bot.db.prisma.auditLog.findMany({ where: { action }, orderBy: { id: 'asc' } });
+
+  it('reliability §7.4: a bad signature or a body altered by one byte gets 401 and leaves only an audit row', async () => {
+    const env = messageEnvelope({ appId: bot.sandbox.appId, token: bot.sandbox.verificationToken, from: DEMO.member.openId, chatId: bot.sandbox.p2pChatId(DEMO.member.openId), text: '/帮助' });
+    const forged = signedRequest(env, bot.sandbox.encryptKey);
+    const bad = await fetch(bot.webhookUrl, { method: 'POST', body: forged.body, headers: { ...forged.headers, 'x-lark-signature': 'ab'.repeat(32) } });
+    expect(bad.status).toBe(401);
+    const altered = signedRequest(env, bot.sandbox.encryptKey);
+    expect((await fetch(bot.webhookUrl, { method: 'POST', body: altered.body.replace('"}', ' "}'), headers: altered.headers })).status).toBe(401);
+    const audited = await until('two audit rows', async () => {
+      const r = await rows('webhook.reject');
+      return r.length === 2 ? r : undefined;
+    });
+    expect(audited.map((r) => [r.actorId, r.result, (r.detail as { reason: string }).reason])).toEqual([
+      ['webhook', 'deny', 'bad signature'],
+      ['webhook', 'deny', 'bad signature'],
+    ]);
+    await settled(bot);
+    expect(await bot.db.prisma.inboundEvent.count()).toBe(0);
+    expect(bot.sandbox.sent()).toHaveLength(0);
+  });
+
+  it('a refused withdrawal and edit of someone else\'s report are audited as deny', async () => {
+    const ob = await bot.db.prisma.obligation.findFirstOrThrow({ where: { person: { larkOpenId: DEMO.secretary.openId } } });
+    const secretary = await bot.db.prisma.person.findFirstOrThrow({ where: { larkOpenId: DEMO.secretary.openId } });
+    const report = await bot.db.prisma.report.create({ data: { obligationId: ob.id, personId: secretary.id, text: '已完成', sourceKey: 'test:audit-report', fields: {} } });
+    // Clicks forged onto a card the member really has (their /帮助 answer).
+    const asked = await bot.sandbox.userSends({ from: DEMO.member.openId, text: '/帮助' });
+    const { messageId } = await bot.sandbox.waitFor((m) => m.parentId === asked);
+    await bot.sandbox.userClicks({ from: DEMO.member.openId, messageId, value: { action: 'report.withdraw', reportId: report.id } });
+    await bot.sandbox.waitFor((m) => m.parentId === messageId && JSON.stringify(m.content).includes('只有提交报告的本人可以撤回'), 10_000);
+    await bot.sandbox.userClicks({ from: DEMO.member.openId, messageId, value: { action: 'report.edit', reportId: report.id } });
+    await bot.sandbox.waitFor((m) => m.parentId === messageId && JSON.stringify(m.content).includes('只有提交报告的本人可以修改'), 10_000);
+    await settled(bot);
+    expect((await rows('report.withdraw')).map((r) => [r.actorId, r.result, (r.detail as { code: string }).code])).toEqual([[DEMO.member.openId, 'deny', 'forbidden']]);
+    expect((await rows('report.edit')).map((r) => [r.actorId, r.result])).toEqual([[DEMO.member.openId, 'deny']]);
+    expect((await bot.db.prisma.report.findUniqueOrThrow({ where: { id: report.id } })).withdrawnAt).toBeNull();
+  });
+
+  it('a command that crashes (Lark failing its reply) is audited as error, then ok when the retry answers', async () => {
+    bot.sandbox.failNext('im.v1.message.reply', 4, { status: 500, code: 0, msg: 'internal error' });
+    const id = await bot.sandbox.userSends({ from: DEMO.member.openId, text: '/帮助' });
+    await bot.sandbox.waitFor((m) => m.parentId === id, 20_000);
+    await settled(bot, 20_000);
+    const mine = (await rows('command:help')).filter((r) => (r.detail as { messageId: string }).messageId === id);
+    expect(mine.map((r) => [r.result, (r.detail as { code?: string }).code ?? null])).toEqual([
+      ['error', 'lark_server_error'],
+      ['ok', null],
+    ]);
+  });
+
+  it('the audit table is append-only in the database: UPDATE, DELETE and TRUNCATE are refused', async () => {
+    const [row] = await rows('command:help');
+    await expect(bot.db.prisma.auditLog.update({ where: { id: row!.id }, data: { result: 'ok', actorId: 'someone-else' } })).rejects.toThrow(/append-only/);
+    await expect(bot.db.prisma.auditLog.deleteMany({})).rejects.toThrow(/append-only/);
+    await expect(bot.db.prisma.$executeRawUnsafe('TRUNCATE "AuditLog"')).rejects.toThrow(/append-only/);
+    expect((await bot.db.prisma.auditLog.findUniqueOrThrow({ where: { id: row!.id } })).actorId).toBe(row!.actorId);
   });
 });

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { button, buttons, card, md } from '../../src/cards/card.js';
 import { DEMO, DEMO_USERS, seedDistrict } from '../helpers/district.js';
-import { messageEnvelope, signedRequest, sleep, startTestBot, type TestBot } from '../helpers/bot.js';
+import { messageEnvelope, settled, signedRequest, sleep, startTestBot, until, type TestBot } from '../helpers/bot.js';
 
 // 1x1 PNG
 const PHOTO = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==', 'base64');
@@ -12,7 +12,7 @@ describe('answers become reports', () => {
   const sec = DEMO.secretary.openId;
 
   beforeAll(async () => {
-    bot = await startTestBot({ mode: 'webhook', clock: () => now, sandbox: { users: DEMO_USERS } });
+    bot = await startTestBot({ mode: 'webhook', clock: () => now, sandbox: { users: DEMO_USERS }, env: { EVIDENCE_FETCH_ATTEMPTS: '2' } });
     await seedDistrict(bot.db.prisma, 2026, new Date('2026-10-20T09:00:00+08:00'));
   });
   afterAll(async () => bot?.close());
@@ -61,9 +61,57 @@ describe('answers become reports', () => {
     expect(reports).toHaveLength(1);
     expect(reports[0]!.fields).toMatchObject({ visitDate: '2026-11-20', liaisonPoint: { name: '东岸镇东风村党支部' } });
     expect(reports[0]!.late).toBe(false);
-    expect(Buffer.from(reports[0]!.evidence[0]!.data).equals(PHOTO)).toBe(true);
+    expect(Buffer.from(reports[0]!.evidence[0]!.data!).equals(PHOTO)).toBe(true);
     expect((await bot.db.prisma.obligation.findUniqueOrThrow({ where: { id: ob.id } })).status).toBe('DONE');
     expect(await dutiesText(sec)).not.toContain(ob.title);
+  });
+
+  /** A post (rich text) with words and `n` photos, as a reply to `reminder`. */
+  async function postWithPhotos(from: string, reminder: string, text: string, n: number): Promise<string> {
+    const keys: string[] = [];
+    for (let i = 0; i < n; i++) {
+      const res = await bot.app.deps.lark.im.v1.image.create({ data: { image_type: 'message', image: PHOTO } });
+      keys.push(res!.image_key!);
+    }
+    return bot.sandbox.userSends({ from, parentId: reminder, post: { zh_cn: { title: '', content: [[{ tag: 'text', text }], ...keys.map((k) => [{ tag: 'img', image_key: k }])] } } });
+  }
+
+  it('a photo Lark does not hand over at once is fetched again by a job; the confirmation says so, and it is kept', async () => {
+    const ob = await obligation(DEMO.otherSecretary.code, 'LIAISON_VISIT_SECRETARY', '2026-11');
+    const reminder = await remind(DEMO.otherSecretary.openId, [ob.id], 'evidence-retry');
+    bot.sandbox.failNext('im.v1.messageResource.get', 2, { status: 500, code: 0, msg: 'internal error' });
+    const msg = await postWithPhotos(DEMO.otherSecretary.openId, reminder, '11月20日到西湾村检查指导', 1);
+    const confirm = await bot.sandbox.waitFor((m) => m.parentId === msg, 10_000);
+    expect(JSON.stringify(confirm.content)).toContain('1 份材料暂时没能从飞书取到，正在自动重试');
+    const ev = await until('the photo to be stored by the retry job', () => bot.db.prisma.evidence.findFirst({ where: { report: { obligationId: ob.id }, status: 'STORED' } }), 20_000);
+    expect(Buffer.from(ev.data!).equals(PHOTO)).toBe(true);
+    await settled(bot);
+    expect(bot.sandbox.sent({ toOpenId: DEMO.otherSecretary.openId }).filter((m) => JSON.stringify(m.content).includes('没能保存'))).toHaveLength(0);
+  });
+
+  it('a photo that still cannot be fetched is marked FAILED and the reporter is told which one to resend', async () => {
+    const ob = await obligation(DEMO.otherSecretary.code, 'LIAISON_VISIT_SECRETARY', '2026-12');
+    const reminder = await remind(DEMO.otherSecretary.openId, [ob.id], 'evidence-lost');
+    bot.sandbox.failNext('im.v1.messageResource.get', 3, { status: 500, code: 0, msg: 'internal error' });
+    const msg = await postWithPhotos(DEMO.otherSecretary.openId, reminder, '12月1日到西湾村检查指导', 1);
+    await bot.sandbox.waitFor((m) => m.parentId === msg, 10_000);
+    const told = await bot.sandbox.waitFor((m) => m.toOpenId === DEMO.otherSecretary.openId && JSON.stringify(m.content).includes('没能保存'), 20_000);
+    expect(told.content.text).toContain(ob.title);
+    expect(told.content.text).toContain('重新发送这个图片');
+    const rows = await bot.db.prisma.evidence.findMany({ where: { report: { obligationId: ob.id } } });
+    expect(rows.map((r) => [r.status, r.data])).toEqual([['FAILED', null]]);
+    await settled(bot);
+    expect(bot.sandbox.sent({ toOpenId: DEMO.otherSecretary.openId }).filter((m) => JSON.stringify(m.content).includes('没能保存'))).toHaveLength(1);
+  });
+
+  it('a post with more photos than a report may hold keeps the first nine and says which were refused', async () => {
+    const ob = await obligation(DEMO.secretary.code, 'LIAISON_VISIT_SECRETARY', '2026-12');
+    const reminder = await remind(sec, [ob.id], 'evidence-cap');
+    const msg = await postWithPhotos(sec, reminder, '12月1日到东风村检查指导', 11);
+    const confirm = JSON.stringify((await bot.sandbox.waitFor((m) => m.parentId === msg, 20_000)).content);
+    expect(confirm).toContain('佐证材料 9 份已保存');
+    expect(confirm.match(/图片没有保存：每份报告最多保存 9 份材料/g)).toHaveLength(2);
+    expect(await bot.db.prisma.evidence.count({ where: { report: { obligationId: ob.id }, status: 'STORED' } })).toBe(9);
   });
 
   it('stores a card form submission the same way, once however often it is submitted', async () => {
@@ -120,7 +168,7 @@ describe('answers become reports', () => {
     expect(bot.sandbox.sent().filter((m) => m.parentId === messageId)).toHaveLength(1);
   });
 
-  it('asks which duty a /汇报 is for when several are open, then records it; 撤回 opens the duty again', async () => {
+  it('files a /汇报 under the one of several open duties its text names (the meeting), says so; 撤回 opens the duty again', async () => {
     const staffPerson = await person(DEMO.staff.code);
     // Give the staff member two open duties of this period: the unit's Q4 meeting and yearly list items.
     const unitDuty = await bot.db.prisma.obligation.findFirstOrThrow({ where: { unitId: staffPerson.unitId, ruleCode: 'QUARTERLY_WORK_MEETING', periodKey: '2026-Q4' } });
@@ -129,10 +177,9 @@ describe('answers become reports', () => {
     await bot.db.prisma.obligation.update({ where: { id: listItem.id }, data: { personId: staffPerson.id } });
 
     const id = await bot.sandbox.userSends({ from: DEMO.staff.openId, text: '/汇报 11月24日召开第四季度基层党建工作会议，参会15人，分析了换届准备中的问题' });
-    const pick = await bot.sandbox.waitFor((m) => m.parentId === id);
-    expect(JSON.stringify(pick.content)).toContain('请选择这份报告对应的责任');
-    await bot.sandbox.userClicks({ from: DEMO.staff.openId, messageId: pick.messageId, value: { action: 'report.pick', obligationId: unitDuty.id, source: id } });
-    const confirm = await bot.sandbox.waitFor((m) => m.parentId === id && JSON.stringify(m.content).includes('已记录完成情况'));
+    const confirm = await bot.sandbox.waitFor((m) => m.parentId === id);
+    expect(JSON.stringify(confirm.content)).toContain('已记录完成情况');
+    expect(JSON.stringify(confirm.content)).toContain('已记入这项责任（根据：活动：基层党建工作会议');
     const report = await bot.db.prisma.report.findFirstOrThrow({ where: { obligationId: unitDuty.id } });
     expect(report.text).toBe('11月24日召开第四季度基层党建工作会议，参会15人，分析了换届准备中的问题');
     expect(report.fields).toMatchObject({ meetingDate: '2026-11-24', attendeeCount: 15 });

@@ -3,7 +3,7 @@
 // through the real SDK (LARK_DOMAIN = the sandbox's address).
 
 import { createCipheriv, createHash, randomBytes } from 'node:crypto';
-import { startApp, type App } from '../../src/app.js';
+import { startApp, type App, type AppOptions } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
 import { larkSignature } from '../../src/bot/webhook.js';
 import { silentLogger, createLogger, type Logger } from '../../src/logger.js';
@@ -66,6 +66,7 @@ export async function startTestBot(
     knownYears?: number[];
     /** Run the reminder cron (default false: tests tick by hand with runReminderTick). */
     reminderCron?: boolean;
+    intakeLimits?: AppOptions['intakeLimits'];
     /** The reminder cron's pattern when it runs (e.g. every second: '* * * * * *'). */
     reminderCronPattern?: string;
   } = {},
@@ -86,6 +87,7 @@ export async function startTestBot(
     pacerScope: queueName, // each test bot its own send budget in Redis
     workerConcurrency: 8,
     reminderCron: opts.reminderCron ?? false,
+    intakeLimits: opts.intakeLimits,
     reminderCronPattern: opts.reminderCronPattern,
   });
   const knownYears = opts.knownYears ?? [2027];

@@ -1,6 +1,7 @@
 import type { Deps } from '../../deps.js';
 import type { Logger } from '../../logger.js';
 import type { CardAction } from '../normalize.js';
+import { finishCard } from './card-state.js';
 
 /** One per card click or form submit: the action, a bound reply into the card's chat, a logger, the deps. */
 export interface ActionContext {
@@ -10,11 +11,18 @@ export interface ActionContext {
   readonly log: Logger;
   replyText(text: string): Promise<void>;
   replyCard(card: unknown): Promise<void>;
+  /** The clicked card has done its work: replace it with what was chosen (buttons gone) and remember the outcome. */
+  finishCard(outcome: string, replacement?: Record<string, unknown>): Promise<void>;
 }
 
 /** One row of the card-action table, keyed by `value.action`. */
 export interface CardActionDef {
   readonly name: string;
+  /**
+   * Single use: the card is claimed before the action runs, so a second click on it is answered with
+   * what was chosen and changes nothing (card-state.ts). A function decides by the button's value.
+   */
+  readonly once?: boolean | ((value: Record<string, unknown>) => boolean);
   run(ctx: ActionContext): Promise<void>;
 }
 
@@ -32,6 +40,9 @@ export function createActionContext(action: CardAction, eventId: string, deps: D
     },
     async replyCard(card) {
       await deps.messenger.card(target, card, opts());
+    },
+    async finishCard(outcome, replacement) {
+      await finishCard(deps, action.messageId || undefined, outcome, replacement);
     },
   };
 }

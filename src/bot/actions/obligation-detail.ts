@@ -23,7 +23,7 @@ export const obligationDetail: CardActionDef = {
     await ctx.replyCard(
       card({
         title: '责任详情',
-        template: 'red',
+        template: d.overdue ? 'red' : ob.status === 'DONE' ? 'green' : 'blue',
         elements: [
           md(`**${esc(ob.title)}**\n${d.due}　${d.state}${d.progress ? `　${d.progress}` : ''}`),
           md(`<font color='grey'>${esc(d.basis)}</font>`),

@@ -3,11 +3,14 @@ import { AppError } from '../../errors.js';
 import { requirePerson } from '../../people/lookup.js';
 import { answerWithReport } from '../../reports/answer.js';
 import { evidenceRefs } from '../../reports/evidence.js';
+import { esc } from '../../cards/card.js';
 import { intValue, type CardActionDef } from './action.js';
+import { usedCard } from './card-state.js';
 
 /** The person chose which duty a report is for: record the original message as that duty's report. */
 export const reportPick: CardActionDef = {
   name: 'report.pick',
+  once: true,
   async run(ctx) {
     const { deps, action } = ctx;
     const person = await requirePerson(deps, action.operatorOpenId);
@@ -25,6 +28,7 @@ export const reportPick: CardActionDef = {
       replyTo: msg.messageId,
       ...(msg.rootId ? { threadRootId: msg.rootId } : {}),
     });
+    await ctx.finishCard(`已记入：${ob.title}`, usedCard('已选择责任', `这份报告已记入：**${esc(ob.title)}**`, reportText(msg.commandText)));
   },
 };
 

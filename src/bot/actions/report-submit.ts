@@ -2,12 +2,15 @@ import { getRule } from '../../domain/duties/catalog.js';
 import { AppError } from '../../errors.js';
 import { requirePerson } from '../../people/lookup.js';
 import { answerWithReport, formText, orgChoices } from '../../reports/answer.js';
+import { esc } from '../../cards/card.js';
 import { intValue, type CardActionDef } from './action.js';
+import { usedCard } from './card-state.js';
 import { formToFields } from './form-values.js';
 
 /** A submitted report form: store it (once per form card and person) and confirm. */
 export const reportSubmit: CardActionDef = {
   name: 'report.submit',
+  once: true,
   async run(ctx) {
     const { deps, action } = ctx;
     const person = await requirePerson(deps, action.operatorOpenId);
@@ -24,5 +27,6 @@ export const reportSubmit: CardActionDef = {
       chatId: action.chatId,
       ...(action.messageId ? { replyTo: action.messageId } : {}),
     });
+    await ctx.finishCard(`已提交：${ob.title}`, usedCard('已提交完成情况', `**${esc(ob.title)}**\n${esc(formText(values, rule))}`, undefined, 'green'));
   },
 };

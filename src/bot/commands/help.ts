@@ -11,7 +11,7 @@ export const help: Command = {
     await ctx.replyCard(
       card({
         title: '党建责任制助手 · 命令',
-        template: 'red',
+        template: 'blue',
         elements: [
           md(lines.join('\n\n')),
           md('在群聊中请先 @党建责任制助手 再输入命令；私聊可直接输入。回复提醒消息即可记录完成情况。'),

@@ -1,5 +1,6 @@
 import type { Command } from './command.js';
 import { calendar } from './calendar.js';
+import { templates } from './templates.js';
 import { duties } from './duties.js';
 import { exportCommand } from './export.js';
 import { help } from './help.js';
@@ -13,4 +14,4 @@ import { unit } from './unit.js';
 import { whoami } from './whoami.js';
 
 /** The command table: one file per command. /help lists them in this order. */
-export const COMMANDS: readonly Command[] = [help, whoami, duties, report, todo, unit, stats, inspect, notice, exportCommand, rectify, calendar];
+export const COMMANDS: readonly Command[] = [help, whoami, duties, report, todo, unit, stats, inspect, notice, exportCommand, rectify, calendar, templates];

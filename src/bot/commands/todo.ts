@@ -1,7 +1,7 @@
 import { can } from '../../access/policy.js';
 import { card, esc, hr, md, type Element } from '../../cards/card.js';
 import { groupBy, isOverdue, rankByOverdue } from '../../domain/stats/aggregate.js';
-import { describeAll, obligationItem } from '../../obligations/items.js';
+import { describeAll, listTemplate, obligationItem, overdueGroup, splitOverdue } from '../../obligations/items.js';
 import { outstandingFor } from '../../obligations/queries.js';
 import { requirePerson } from '../../people/lookup.js';
 import { openItemsOfUnit, overdueByUnit } from '../../stats/queries.js';
@@ -26,10 +26,13 @@ export const todo: Command = {
     const own = await outstandingFor(deps.db, person, now);
     const views = describeAll(own, now, catalog, deps.calendar);
 
+    // This period's first; the overdue ones grouped with their count (a backlog would hide this month).
+    const { current, overdue } = splitOverdue(views);
     const elements: Element[] = [md('**我的待办**')];
     if (!views.length) elements.push(md('您目前没有未完成的党建责任，谢谢！'));
-    for (const v of views.slice(0, MAX_OWN)) elements.push(...obligationItem(v));
-    if (views.length > MAX_OWN) elements.push(md(`还有 ${views.length - MAX_OWN} 项未列出，发送 /责任清单 查看。`));
+    for (const v of current.slice(0, MAX_OWN)) elements.push(...obligationItem(v));
+    if (current.length > MAX_OWN) elements.push(md(`本期还有 ${current.length - MAX_OWN} 项未列出，发送 /责任清单 全年 查看。`));
+    elements.push(...overdueGroup(overdue));
 
     const scope = scopeOf(person);
     if (scope?.kind === 'unit') {
@@ -61,7 +64,7 @@ export const todo: Command = {
       card({
         title: `${person.name}的待办`,
         subtitle: `${person.unit.name}　未完成 ${views.length} 项，其中逾期 ${views.filter((v) => v.d.overdue).length} 项`,
-        template: views.some((v) => v.d.overdue) ? 'orange' : 'red',
+        template: listTemplate(views),
         elements,
       }),
     );

@@ -13,7 +13,7 @@ const PERIOD_WORD = /^(本月|这个月|本季度|本季|这个季度|本年|今
 export const unit: Command = {
   name: 'unit',
   zh: '单位',
-  summary: '某单位各类责任的完成率、按时率和逾期事项（本单位书记、党建工作人员，区委组织部）',
+  summary: '某单位各类责任的完成率、按时率和逾期事项（本单位书记、党建工作人员；区委组织部、区领导可查看所有单位）',
   usage: '/单位 <名称> [本月|本季度|本年|2026-Q3|2026-11|2026]',
   async run(ctx, args) {
     const { deps } = ctx;

@@ -26,6 +26,6 @@ export const whoami: Command = {
           ? ''
           : '**基层联系点**：尚未登记。按照《意见》四(四)2，班子成员应建立基层党建工作联系点，请联系本单位党建工作人员登记。',
     ].filter(Boolean);
-    await ctx.replyCard(card({ title: '我的信息', template: 'red', elements: [md(lines.join('\n'))] }));
+    await ctx.replyCard(card({ title: '我的信息', template: 'blue', elements: [md(lines.join('\n'))] }));
   },
 };

@@ -7,6 +7,7 @@ import { parseCommand } from '../commands/parse.js';
 import { createMessageContext } from '../context.js';
 import type { EventHandler } from '../events.js';
 import { answerQuestion } from './question.js';
+import { replyToNotice } from '../../notices/replies.js';
 import { replyAsReport } from './report-reply.js';
 import { receiveFile } from '../../changes/receive-file.js';
 import { FILE_HANDLERS } from '../files.js';
@@ -34,8 +35,8 @@ export const onMessage: EventHandler = async (n, deps, log) => {
       await record('ok');
     } else if (parsed.kind === 'unknown_command') {
       await ctx.replyText(message('unknown-command', { typed: parsed.typed }));
-    } else if ((msg.parentId || msg.rootId) && (await replyAsReport(ctx))) {
-      // a reply to a reminder: stored as the duty's report
+    } else if ((msg.parentId || msg.rootId) && ((await replyAsReport(ctx)) || (await replyToNotice(ctx)))) {
+      // a reply to a reminder: stored as the duty's report; to a notice: its feedback, or 已知悉
     } else if (msg.files.length && msg.chatType === 'p2p' && (await receiveFile(ctx, FILE_HANDLERS))) {
       // a file for the OD: an import, the holiday schedule, the duty catalog
     } else if (!msg.text && (msg.imageKeys.length || msg.files.length)) {
@@ -51,6 +52,8 @@ export const onMessage: EventHandler = async (n, deps, log) => {
       await ctx.replyText(err.message);
       return;
     }
+    // A command that crashed is audited too (once per attempt; the job is retried or fails visibly).
+    await record('error', { code: isAppError(err) ? err.code : 'crash' }).catch((e) => log.error({ err: e }, 'could not write the audit row'));
     throw err;
   }
 };

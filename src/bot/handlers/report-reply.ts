@@ -1,7 +1,8 @@
 import { addEvidence, mayReport } from '../../reports/record.js';
 import { answerWithReport } from '../../reports/answer.js';
 import { pickCard } from '../../reports/cards.js';
-import { evidenceRefs, fetchEvidence } from '../../reports/evidence.js';
+import { inferFor } from '../../reports/filing.js';
+import { evidenceNotes, evidenceRefs, fetchEvidence, queuePendingEvidence } from '../../reports/evidence.js';
 import { obligationsOfReminderMessage } from '../../obligations/queries.js';
 import { wasReturned } from '../../oversight/inspections.js';
 import { requirePerson } from '../../people/lookup.js';
@@ -30,20 +31,36 @@ export async function replyAsReport(ctx: MessageContext): Promise<boolean> {
     });
     // A report the OD has returned is closed: the photo belongs to the next one.
     if (recent && !(await wasReturned(deps, recent))) {
-      const added = await addEvidence(deps.db, recent.id, await fetchEvidence(deps, refs));
-      await ctx.replyText(added ? `已将 ${added} 份佐证材料附在您刚才的报告中。` : '这份材料已经保存过了。');
+      const held = await deps.db.evidence.findMany({ where: { reportId: recent.id }, select: { data: true } });
+      const batch = await fetchEvidence(deps, refs, { count: held.length, bytes: held.reduce((a, e) => a + (e.data?.length ?? 0), 0) });
+      const added = await addEvidence(deps.db, recent.id, batch.rows);
+      await queuePendingEvidence(deps, recent.id);
+      const stored = batch.rows.filter((r) => r.status === 'STORED').length;
+      const notes = evidenceNotes(batch);
+      await ctx.replyText(
+        [added || notes.length ? `已将 ${Math.min(stored, added)} 份佐证材料附在您刚才的报告中。` : '这份材料已经保存过了。', ...notes].join('\n'),
+      );
     } else {
       await ctx.replyText('已收到材料。请再回复一段文字说明完成情况（例如：11月20日到马东村检查指导，帮助解决了……），材料会一并附上。');
     }
     return true;
   }
+  // The duty: the only one the card carries, or the one the text clearly points at; else ask, most likely first.
   const open = mine.filter((o) => o.status === 'OPEN');
-  const target = open.length === 1 ? open[0] : open.length === 0 && mine.length === 1 ? mine[0] : undefined;
+  const pool = open.length ? open : mine;
+  let target = pool.length === 1 ? pool[0] : undefined;
+  let filedBecause: string[] | undefined;
   if (!target) {
-    await ctx.replyCard(pickCard(open.length ? open : mine, msg.messageId, msg.text));
-    return true;
+    const inferred = await inferFor(deps, person, msg.text, pool);
+    if (!inferred.chosen) {
+      await ctx.replyCard(pickCard(inferred.ranked.map((r) => r.candidate), msg.text, (ob) => ({ action: 'report.pick', obligationId: ob.id, source: msg.messageId })));
+      return true;
+    }
+    target = inferred.chosen.candidate;
+    filedBecause = inferred.chosen.reasons;
   }
   await answerWithReport(deps, person, target, {
+    ...(filedBecause ? { filedBecause } : {}),
     sourceKey: `msg:${msg.messageId}`,
     text: msg.text,
     evidence: refs,

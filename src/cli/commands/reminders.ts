@@ -1,4 +1,4 @@
-import { beijingTime } from '../../domain/calendar/working-days.js';
+import { beijingDay, beijingTime, workingDaysBetween, type WorkingCalendar } from '../../domain/calendar/working-days.js';
 import { LarkMessenger } from '../../lark/messenger.js';
 import { dayZh } from '../../obligations/describe.js';
 import { loadDomainConfig } from '../../ops/domain-config.js';
@@ -6,8 +6,16 @@ import { sendDigest, type SendOutcome } from '../../reminders/send.js';
 import { reminderTick, type ClaimedDigest, type TickResult } from '../../reminders/tick.js';
 import type { CliCommand } from './command.js';
 
-const STAGE_ZH = (stage: string): string =>
-  stage === 'overdue' ? '逾期提醒' : stage === 'escalate' ? '逾期督办' : stage === 'before-0' ? '截止当天' : `截止前 ${stage.slice('before-'.length)} 个工作日`;
+/**
+ * The stage as the card reads on the day it goes out: a before-N row moved to a later day (the bot
+ * started mid-period) says the working days actually left, not the N it was planned for.
+ */
+function stageZh(stage: string, day: string, dueAt: Date, cal: WorkingCalendar): string {
+  if (stage === 'overdue') return '逾期提醒';
+  if (stage === 'escalate') return '逾期督办';
+  const left = workingDaysBetween(day, beijingDay(dueAt), cal);
+  return left <= 0 ? '截止当天' : `截止前 ${left} 个工作日`;
+}
 
 const OUTCOME_ZH: Record<SendOutcome['status'], string> = {
   sent: '已发送',
@@ -44,7 +52,7 @@ export const remindersTick: CliCommand = {
     console.log(dryRun ? `将发送 ${all.length} 张卡片（试运行：未发送，数据库未改动）：` : `发送 ${all.length} 张卡片：`);
     const messenger = lark ? new LarkMessenger({ client: lark, db: rt.db, log: rt.log }) : undefined;
     for (const d of all) {
-      console.log(describeDigest(d, r.requeued.includes(d)));
+      console.log(describeDigest(d, r.requeued.includes(d), calendar));
       if (!messenger || !lark) continue;
       const out = await sendDigest({ ...deps, lark, messenger, clock: () => at }, d.id).catch((err: Error) => ({ status: 'failed' as const, reason: err.message }));
       const extra = out.status === 'failed' || out.status === 'not-claimed' ? `：${out.reason ?? ''}` : out.messageId ? `（${out.messageId}${out.urgent ? '，已加急' : ''}）` : '';
@@ -64,9 +72,9 @@ function header(r: TickResult, hours: { start: string; end: string }): string {
   return lines.join('\n');
 }
 
-function describeDigest(d: ClaimedDigest, requeued: boolean): string {
+function describeDigest(d: ClaimedDigest, requeued: boolean, cal: WorkingCalendar): string {
   const who = `  ${d.recipientName ?? `#${d.recipientId}`}（${d.day}${requeued ? '，此前认领未发出，重发' : ''}）`;
   if (d.kind === 'od') return `${who} 逾期责任日报（按单位汇总）`;
-  const items = (d.items ?? []).map((i) => `    · [${STAGE_ZH(i.stage)}] ${i.title}`);
+  const items = (d.items ?? []).map((i) => `    · [${stageZh(i.stage, d.day, i.dueAt, cal)}] ${i.title}`);
   return [`${who} ${items.length} 项：`, ...items].join('\n');
 }

@@ -90,3 +90,14 @@ export function periodByKey(key: string): Period {
   }
   throw new AppError('bad_input', `无效的周期: ${key}（应如 2026、2026-H2、2026-Q4、2026-11）`);
 }
+
+/** The period a key names ('2026-11', '2026-Q4', '2026-H2', '2026'), or null for other keys (a set duty's subject year is a year too). */
+export function periodOfKey(key: string): Period | null {
+  const m = /^(\d{4})(?:-(?:(\d{2})|Q([1-4])|H([12])))?$/.exec(key);
+  if (!m) return null;
+  const year = Number(m[1]);
+  if (m[2]) return Number(m[2]) >= 1 && Number(m[2]) <= 12 ? periodAt('month', year, Number(m[2])) : null;
+  if (m[3]) return periodAt('quarter', year, Number(m[3]));
+  if (m[4]) return periodAt('half', year, Number(m[4]));
+  return periodAt('year', year, 1);
+}

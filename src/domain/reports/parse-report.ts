@@ -298,14 +298,15 @@ function firstNumber(src: string, patterns: string[], consumed: Span[]): { value
   return null;
 }
 
-interface OrgMatch {
+export interface OrgMatch {
   alias: string;
   orgs: OrgName[];
   span: Span;
 }
 
 /** The org whose name or short name (suffixes stripped, at least 2 characters) appears, longest first. */
-function findOrg(src: string, orgs: OrgName[]): OrgMatch | null {
+/** The org the text names (longest alias wins; several orgs when the alias is shared), or null. */
+export function findOrg(src: string, orgs: OrgName[]): OrgMatch | null {
   let best: OrgMatch | null = null;
   for (const org of orgs) {
     for (const alias of aliases(org.name)) {
