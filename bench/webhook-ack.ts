@@ -3,7 +3,7 @@
 //   npx tsx bench/webhook-ack.ts                                   # 200, 500, 1000 events/s × 20 s, production settings
 //   npx tsx bench/webhook-ack.ts --rates 1000 --seconds 60         # the 60-s burst of the issue's last target
 //   npx tsx bench/webhook-ack.ts --profile                         # + event-loop delay, CPU per process, round trips, --cpu-prof files
-//   npx tsx bench/webhook-ack.ts --rate 200 --seconds 30 --senders 1 --log error --no-floor   # the old (issue 2) figure
+//   npx tsx bench/webhook-ack.ts --rate 200 --seconds 30 --senders 100 --log error --no-floor # the settings of the old (issue 2) figure
 //
 // Options: --rates a,b,c (or --rate a) · --seconds 20 · --senders 200 · --workers N (WORKER_PROCESSES; default: the
 // bot's own default) · --log info (LOG_LEVEL) · --no-floor · --lark-scale k (both the sandbox's limits and the bot's
@@ -14,18 +14,19 @@
 // webhook mode, its queue workers forked, LOG_LEVEL info, logs written to a file) on PostgreSQL (a fresh database on
 // DATABASE_URL's server) and Redis (REDIS_URL); the floor (bench/ack-floor.ts: node:http, signature on the raw body,
 // decrypt, dedupe the message id, one BullMQ job, 200) on the same Redis; the local Lark sandbox
-// (bench/sandbox-child.ts) with Lark's limits; and this process, Lark's event push: for each instant of an open-loop
-// schedule (a slow answer does not slow the sender) it posts the same signed, encrypted im.message.receive_v1 event
-// to the floor and to the bot at once, so both are measured under the same load, and times each HTTP answer. The bot
+// (bench/sandbox-child.ts) with Lark's limits; and Lark's event push: one generator process per target
+// (bench/ack-load.ts), both on the same open-loop schedule from the same instant (a slow answer does not slow the
+// sender), posting the same signed, encrypted im.message.receive_v1 events, so both targets are measured under the
+// same load and neither's backlog slows the other's measurement; each times every HTTP answer. The bot
 // answers every message (its replies go through the queue to the sandbox, paced to Lark's limits), so its worker is
 // busy throughout, as in production. An event the bot did not answer 200 (503 under overload) is posted again
 // after --redeliver s, as Lark re-delivers; at the end every message must have been answered exactly once.
+// Afterwards the bot's queue (QUEUE_NAME on REDIS_URL) is emptied: use a Redis of your own.
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
-import { monitorEventLoopDelay } from 'node:perf_hooks';
 import readline from 'node:readline';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
@@ -75,10 +76,12 @@ const childrenOf = (pid: number): number[] => {
 function lineChild(args: string[], env: NodeJS.ProcessEnv = process.env) {
   const proc = spawn(process.execPath, ['--import', 'tsx', ...args], { env, stdio: ['pipe', 'pipe', 'inherit'] });
   const lines = readline.createInterface({ input: proc.stdout! })[Symbol.asyncIterator]();
-  const next = async <T>() => JSON.parse((await lines.next()).value as string) as T;
+  const nextLine = async () => (await lines.next()).value as string;
+  const next = async <T>() => JSON.parse(await nextLine()) as T;
   return {
     proc,
     next,
+    nextLine,
     ask: async <T>(cmd: string) => {
       proc.stdin!.write(`${cmd}\n`);
       return next<T>();
@@ -199,40 +202,26 @@ async function main() {
     const n = totals[k]!;
     const before = { load: load(), main: cpuMs(bot.pid!), workers: childrenOf(bot.pid!).map(cpuMs), floor: floor ? cpuMs(floor.proc.pid!) : 0, c: await counters(), log: fs.statSync(logFile).size };
     if (PROFILE) bot.kill('SIGUSR2');
-    const genLoop = monitorEventLoopDelay({ resolution: 5 });
-    genLoop.enable();
-    const genCpu = process.cpuUsage();
-    const requests = Array.from({ length: n }, (_, i) => requestFor(offset + i));
-    const shots: Record<Target['name'], Shot[]> = { floor: [], bot: [] };
-    const inflight: Promise<void>[] = [];
+    // One generator process per target (bench/ack-load.ts), both on the same schedule from the same instant.
+    const gens = (floor ? [botT, floorT] : [botT]).map((t) => {
+      const g = lineChild(['bench/ack-load.ts']);
+      g.proc.stdin!.write(JSON.stringify({ url: t.url, rate, sandbox: sb, from: offset, n }) + '\n');
+      return { t, g, ready: g.nextLine() };
+    });
+    for (const x of gens) await x.ready;
     const t0 = performance.now();
-    const fire = (i: number) => {
-      const req = requests[i]!;
-      const id = offset + i;
-      const toBot = () =>
-        inflight.push(
-          post(botT, req).then((s) => {
-            shots.bot.push(s);
-            if (s.status !== 200) retry.push(id);
-          }),
-        );
-      const toFloor = () => floor && inflight.push(post(floorT, req).then((s) => void shots.floor.push(s)));
-      // Neither is always first.
-      if (i % 2) (toBot(), toFloor());
-      else (toFloor(), toBot());
-    };
-    // Every tick posts what is due by now, then yields (≥ 1 ms), so answers are read while the schedule runs.
-    for (let i = 0; i < n; ) {
-      const due = Math.min(n, Math.floor(((performance.now() - t0) * rate) / 1000) + 1);
-      for (; i < due; i++) fire(i);
-      await sleep(Math.max(1, t0 + (i * 1000) / rate - performance.now()));
-    }
-    const sentIn = (performance.now() - t0) / 1000;
-    await Promise.all(inflight);
+    const go = Date.now() + 300;
+    type Out = { shots: [number, number][]; sentInS: number; cpuMs: number; loopP99Ms: number };
+    const outs = await Promise.all(gens.map((x) => x.g.ask<Out>(`go ${go}`)));
     if (PROFILE) bot.kill('SIGUSR2');
-    genLoop.disable();
-    const gen = process.cpuUsage(genCpu);
     const after = { load: load(), main: cpuMs(bot.pid!), workers: childrenOf(bot.pid!).map(cpuMs), floor: floor ? cpuMs(floor.proc.pid!) : 0, c: await counters(), log: fs.statSync(logFile).size };
+    const shots: Record<Target['name'], Shot[]> = { floor: [], bot: [] };
+    gens.forEach((x, gi) => {
+      for (const [ms, status] of outs[gi]!.shots) shots[x.t.name].push({ ms, status });
+    });
+    outs[0]!.shots.forEach(([, status], i) => status !== 200 && retry.push(offset + i));
+    const sentIn = Math.max(...outs.map((o) => o.sentInS));
+    const gen = { cpuMs: outs.reduce((a, o) => a + o.cpuMs, 0), loopP99Ms: Math.max(...outs.map((o) => o.loopP99Ms)) };
     offset += n;
 
     const b = summary(shots.bot);
@@ -251,7 +240,7 @@ async function main() {
     console.log(
       `    CPU over ${wall.toFixed(1)} s: bot main ${pctCpu(after.main - before.main)}, workers ${after.workers.map((w, j) => pctCpu(w - (before.workers[j] ?? 0))).join(' ')}` +
         (floor ? `, floor ${pctCpu(after.floor - before.floor)}` : '') +
-        `, load generator ${pctCpu((gen.user + gen.system) / 1000)} (its event-loop delay p99 ${(genLoop.percentile(99) / 1e6).toFixed(0)} ms)` +
+        `, load generators ${pctCpu(gen.cpuMs)} (their event-loop delay p99 ≤ ${gen.loopP99Ms.toFixed(0)} ms)` +
         ` | per event: ${((after.c.xacts - before.c.xacts) / n).toFixed(2)} PostgreSQL transactions (bot and workers), ${((after.c.cmds - before.c.cmds) / n).toFixed(2)} Redis commands (all), ${((after.log - before.log) / n).toFixed(0)} bytes of log`,
     );
     if (PROFILE) {

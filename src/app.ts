@@ -119,7 +119,9 @@ export async function startApp(o: AppOptions): Promise<App> {
     res.end(JSON.stringify({ code: 404, msg: 'not found' }));
   });
   server.keepAliveTimeout = 65_000;
-  if (o.http !== false) await new Promise<void>((resolve) => server.listen(config.port, '0.0.0.0', resolve));
+  // With the sandbox as Lark (a developer's machine) only this machine may post events.
+  const host = config.sandbox ? '127.0.0.1' : '0.0.0.0';
+  if (o.http !== false) await new Promise<void>((resolve) => server.listen(config.port, host, resolve));
   const port = o.http !== false ? (server.address() as AddressInfo).port : 0;
 
   let ws: WsTransport | undefined;

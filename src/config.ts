@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
 
 /**
@@ -103,7 +104,6 @@ export interface LarkConfig {
 export const SANDBOX_CREDENTIALS = {
   appId: 'cli_a1b2c3d4e5f60718',
   appSecret: 'sandbox-secret',
-  encryptKey: 'sandbox-encrypt-key',
   verificationToken: 'sandbox-verification-token',
 } as const;
 
@@ -129,6 +129,8 @@ export function loadConfig(env: Env = process.env): Config {
     sandbox = { port: e.SANDBOX_PORT };
     lark = {
       ...SANDBOX_CREDENTIALS,
+      // A key of this run only, never a constant anyone could sign with (the sandbox and the bot share it).
+      encryptKey: randomBytes(24).toString('base64url'),
       domain: `http://127.0.0.1:${e.SANDBOX_PORT}`,
       eventMode: e.LARK_EVENT_MODE,
     };

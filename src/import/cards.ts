@@ -32,13 +32,15 @@ export function importPreviewCard(p: ImportPreview): Record<string, unknown> {
       );
     }
     elements.push(hr());
-    const affected = p.affected ?? [];
+    const steps = p.succession ?? [];
+    const stepLine = (s: (typeof steps)[number]) =>
+      s.action === 'move' ? `→ ${esc(s.fromName)}「${esc(s.title)}」移交 **${esc(s.to!.name)}**` : s.action === 'cancel' ? `× ${esc(s.fromName)}「${esc(s.title)}」取消（${esc(s.reason)}）` : `… ${esc(s.fromName)}「${esc(s.title)}」${esc(s.reason)}`;
     elements.push(
       md(
-        `**对责任的影响**：确认后按新花名册生成 ${p.year} 年的责任（新增人员、角色变动的人员获得相应责任）。` +
-          (affected.length
-            ? `\n离任、调岗人员尚未完成的责任：${affected.map((a) => `${esc(a.name)} ${a.open} 项`).join('，')}；其中今后到期的个人责任将取消。`
-            : '\n没有离任、调岗人员的未完成责任受影响。'),
+        `**对责任的影响**：确认后按新花名册生成 ${p.year} 年的责任（新增人员、角色变动的人员获得相应责任）。\n` +
+          (steps.length
+            ? `离任、调岗人员未完成的责任 ${steps.length} 项：移交 ${steps.filter((s) => s.action === 'move').length}，取消 ${steps.filter((s) => s.action === 'cancel').length}\n${steps.slice(0, 20).map(stepLine).join('\n')}${steps.length > 20 ? `\n……另有 ${steps.length - 20} 项` : ''}\n导入后将通知本人、接任者和单位书记。`
+            : '没有离任、调岗人员的未完成责任受影响。'),
       ),
     );
   } else if (p.rows) {
@@ -66,5 +68,6 @@ export function importDoneText(r: ImportResult): string {
   }
   if (r.kind === 'list') parts.push(`清单：新增 ${r.summary.created}，更新 ${r.summary.updated}，删除 ${r.summary.deleted}，未变 ${r.summary.unchanged}`);
   const o = r.obligations;
-  return `${IMPORT_KIND_ZH[r.kind]}导入完成。\n${parts.join('\n')}\n责任：新生成 ${o.created} 项，取消 ${o.cancelled} 项，恢复 ${o.reopened} 项。`;
+  const handover = r.succession ? `\n离任、调岗人员的未完成责任：移交接任者 ${r.succession.moved} 项，取消 ${r.succession.cancelled} 项（已通知相关人员）。` : '';
+  return `${IMPORT_KIND_ZH[r.kind]}导入完成。\n${parts.join('\n')}\n责任：新生成 ${o.created} 项，取消 ${o.cancelled} 项，恢复 ${o.reopened} 项。${handover}`;
 }

@@ -13,6 +13,9 @@ import { AppError } from '../errors.js';
 import { generateObligations, type GenerateResult } from '../obligations/generate.js';
 import { larkIdResolver } from './lark-resolve.js';
 import { importList, importProjects, importRoster, ImportRejectedError, loadRosterRefs } from './roster-import.js';
+import { applySuccession, notifySuccession, successionPlan } from './succession.js';
+import type { DutyStep } from '../domain/roster/succession.js';
+import type { CurrentRoster } from '../domain/roster/diff.js';
 import { detectImportKind, readUpload, UNKNOWN_BOOK, type ImportKind } from './upload.js';
 
 export interface ImportPreview {
@@ -22,8 +25,8 @@ export interface ImportPreview {
   fileName: string;
   year: number;
   roster?: RosterDiff;
-  /** Open duties of people who leave or change role or unit, by person. */
-  affected?: { personId: number; name: string; open: number }[];
+  /** What happens to the open duties of people who leave or change role or unit. */
+  succession?: DutyStep[];
   /** List / projects: rows in the file. */
   rows?: Record<string, number>;
 }
@@ -58,21 +61,11 @@ export async function previewImport(deps: Deps, actor: string, file: { name: str
   const year = Number(beijingDay(deps.clock()).slice(0, 4));
   const extra: Partial<ImportPreview> = {};
   if (parsed.kind === 'roster') {
-    const [units, people, orgs, liaisonPoints] = await Promise.all([
-      deps.db.unit.findMany({ select: { id: true, code: true, name: true, kind: true, active: true } }),
-      deps.db.person.findMany({ select: { id: true, code: true, name: true, unitId: true, role: true, title: true, larkOpenId: true, mobile: true, email: true, active: true } }),
-      deps.db.grassrootsOrg.findMany({ select: { id: true, code: true, name: true, unitId: true, kind: true, weakLax: true, active: true } }),
-      deps.db.liaisonPoint.findMany({ select: { personId: true, orgId: true, active: true } }),
-    ]);
-    const diff = rosterDiff(parsed.roster, { units, people, orgs, liaisonPoints });
+    const current = await currentRoster(deps.db);
+    const diff = rosterDiff(parsed.roster, current);
     if (diffIsEmpty(diff)) throw new AppError('bad_input', `花名册"${file.name}"与系统中的完全一致，没有需要导入的变化。`);
-    const ids = diff.people.moved.map((m) => m.id);
-    const open = ids.length
-      ? await deps.db.obligation.groupBy({ by: ['personId'], where: { personId: { in: ids }, status: 'OPEN' }, _count: { _all: true } })
-      : [];
-    const count = new Map(open.map((o) => [o.personId, o._count._all]));
     extra.roster = diff;
-    extra.affected = diff.people.moved.map((m) => ({ personId: m.id, name: m.name, open: count.get(m.id) ?? 0 })).filter((a) => a.open > 0);
+    extra.succession = await successionPlan(deps.db, deps.catalog.current, parsed.roster, current);
   } else if (parsed.kind === 'list') {
     extra.rows = { items: parsed.list.items.length, units: new Set(parsed.list.items.map((r) => r.unitCode)).size };
   } else {
@@ -81,6 +74,16 @@ export async function previewImport(deps: Deps, actor: string, file: { name: str
   const { id, hash } = await createPendingChange(deps.db, { kind: parsed.kind, hash: contentHash(file.bytes), payload: { fileName: file.name }, createdBy: actor, file: file.bytes, fileName: file.name });
   await audit(deps.db, { actorId: actor, action: 'import.preview', result: 'ok', detail: { changeId: id, kind: parsed.kind, fileName: file.name } });
   return { changeId: id, hash, kind: parsed.kind, fileName: file.name, year, ...extra };
+}
+
+async function currentRoster(db: Deps['db']): Promise<CurrentRoster> {
+  const [units, people, orgs, liaisonPoints] = await Promise.all([
+    db.unit.findMany({ select: { id: true, code: true, name: true, kind: true, active: true } }),
+    db.person.findMany({ select: { id: true, code: true, name: true, unitId: true, role: true, title: true, larkOpenId: true, mobile: true, email: true, active: true } }),
+    db.grassrootsOrg.findMany({ select: { id: true, code: true, name: true, unitId: true, kind: true, weakLax: true, active: true } }),
+    db.liaisonPoint.findMany({ select: { personId: true, orgId: true, active: true } }),
+  ]);
+  return { units, people, orgs, liaisonPoints };
 }
 
 export type ImportOutcome =
@@ -94,6 +97,8 @@ export interface ImportResult {
   summary: Record<string, unknown>;
   year: number;
   obligations: GenerateResult;
+  /** Open duties of leavers moved to successors, or cancelled. */
+  succession?: { moved: number; cancelled: number };
 }
 
 /** 确认导入: imports the previewed file once, then plans the year's duties for the roster as it now is. */
@@ -106,7 +111,13 @@ export async function confirmImport(deps: Deps, ref: { id: number; hash: string;
   try {
     const parsed = await parseUpload(deps, fileName, bytes);
     let summary: Record<string, unknown>;
-    if (parsed.kind === 'roster') summary = { ...(await importRoster(deps.db, parsed.roster, { now, resolveIds: larkIdResolver(deps.lark) })) };
+    let steps: DutyStep[] = [];
+    let succession: ImportResult['succession'];
+    if (parsed.kind === 'roster') {
+      steps = await successionPlan(deps.db, deps.catalog.current, parsed.roster, await currentRoster(deps.db));
+      summary = { ...(await importRoster(deps.db, parsed.roster, { now, resolveIds: larkIdResolver(deps.lark) })) };
+      succession = await applySuccession(deps.db, steps, ref.id, now);
+    }
     else if (parsed.kind === 'list') summary = { ...(await importList(deps.db, parsed.list, { now })) };
     else summary = { ...(await importProjects(deps.db, parsed.projects, { now })) };
     // This year's duties, and those of any other year the file is about.
@@ -118,9 +129,10 @@ export async function confirmImport(deps: Deps, ref: { id: number; hash: string;
       const g = await generateObligations(deps.db, { year: y, now, catalog: deps.catalog.current });
       for (const k of Object.keys(obligations) as (keyof GenerateResult)[]) obligations[k] += g[k];
     }
-    const result: ImportResult = { kind: parsed.kind, summary, year, obligations };
+    const result: ImportResult = { kind: parsed.kind, summary, year, obligations, ...(succession ? { succession } : {}) };
     await claim.finish(result as unknown as object);
-    await audit(deps.db, { actorId: ref.actor, action: 'import.confirm', result: 'ok', detail: { changeId: ref.id, kind: parsed.kind, summary, obligations } });
+    await audit(deps.db, { actorId: ref.actor, action: 'import.confirm', result: 'ok', detail: { changeId: ref.id, kind: parsed.kind, summary, obligations, succession } });
+    await notifySuccession(deps, steps, ref.id);
     return { outcome: 'applied', result };
   } catch (err) {
     if (err instanceof AppError && err.userFacing) {

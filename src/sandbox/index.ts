@@ -4,6 +4,7 @@
 //
 // Files: openapi.ts (routes), rate-limiter.ts, crypto.ts, events.ts (envelopes), delivery.ts (re-push schedule),
 // webhook.ts / ws-gateway.ts + ws-protocol.ts (transports), world.ts (users/chats/messages), page.ts + page/ (web chat).
+import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { newId } from './crypto.js';
@@ -21,7 +22,7 @@ export interface SandboxOptions {
   port?: number; // 0 = random
   appId?: string; // default 'cli_a1b2c3d4e5f60718' (SDK WSClient requires /^cli_[0-9a-fA-F]{16}$/)
   appSecret?: string; // default 'sandbox-secret'
-  encryptKey?: string; // for webhook delivery; default 'sandbox-encrypt-key'
+  encryptKey?: string; // for webhook delivery; default a random key of this run
   verificationToken?: string; // default 'sandbox-verification-token'
   tenantKey?: string; // default 'sandbox-tenant'
   botOpenId?: string; // default 'ou_sandbox_bot'
@@ -123,7 +124,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
   const cfg = {
     appId: opts.appId ?? 'cli_a1b2c3d4e5f60718',
     appSecret: opts.appSecret ?? 'sandbox-secret',
-    encryptKey: opts.encryptKey ?? 'sandbox-encrypt-key',
+    encryptKey: opts.encryptKey ?? randomBytes(24).toString('base64url'),
     verificationToken: opts.verificationToken ?? 'sandbox-verification-token',
     tenantKey: opts.tenantKey ?? 'sandbox-tenant',
     botOpenId: opts.botOpenId ?? 'ou_sandbox_bot',

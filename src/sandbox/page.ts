@@ -80,6 +80,12 @@ export class Page {
     if (req.method === 'GET' && api === 'events') return this.events(req, res);
     if (req.method === 'GET' && api.startsWith('resource/')) return this.resource(res, decodeURIComponent(api.slice('resource/'.length)));
     if (req.method === 'POST') {
+      // Any web page the developer visits could otherwise post here (a cross-site text/plain form or
+      // fetch needs no preflight) and act as any sandbox user: only JSON, and only from this page.
+      const type = String(req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
+      if (type !== 'application/json') throw new HttpError(415, { error: 'content-type must be application/json' });
+      const origin = req.headers.origin;
+      if (origin !== undefined && origin !== `http://${req.headers.host}`) throw new HttpError(403, { error: 'cross-site request refused' });
       const body = parseJson(await readBody(req)) as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
       if (api === 'send') {
         const messageId = await this.d.userSends({

@@ -67,6 +67,8 @@ export class World {
   readonly users = new Map<string, UserRecord>();
   readonly chats = new Map<string, ChatRecord>();
   readonly messages = new Map<string, StoredMessage>();
+  /** The bot's messages, which markRead walks (not every user message: benchmarks register tens of thousands). */
+  private readonly appMessages: StoredMessage[] = [];
   readonly resources = new Map<string, ResourceRecord>();
   readonly sentLog: Array<Omit<SentMessage, 'readBy'>> = [];
   private readonly p2pByUser = new Map<string, string>();
@@ -138,6 +140,7 @@ export class World {
     const now = Date.now();
     const rec: StoredMessage = { ...m, messageId: m.messageId ?? newId.message(), createTime: now, updateTime: now, readBy: new Map(), deleted: false };
     this.messages.set(rec.messageId, rec);
+    if (rec.senderType === 'app') this.appMessages.push(rec);
     this.emit({ kind: 'chat', chatId: rec.chatId });
     return rec;
   }
@@ -150,8 +153,8 @@ export class World {
   markRead(chatId: string, openId: string): void {
     let changed = false;
     const now = Date.now();
-    for (const m of this.messages.values()) {
-      if (m.chatId === chatId && m.senderType === 'app' && !m.readBy.has(openId)) {
+    for (const m of this.appMessages) {
+      if (m.chatId === chatId && !m.readBy.has(openId)) {
         m.readBy.set(openId, now);
         changed = true;
       }

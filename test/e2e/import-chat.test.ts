@@ -90,7 +90,16 @@ describe('imports by sending the file to the bot', () => {
     expect(t).toContain('～ 何丽娟（P0005）：角色 分管领导（直接责任人）→书记（第一责任人）');
     expect(t).toContain('－ 梁振华（P0004）');
     expect(t).toContain('**联系点**：新增 0，取消 1');
-    expect(t).toMatch(/梁振华 \d+ 项/);
+    // The leaver's open duties: the role's go to his successor, his own liaison visits are cancelled.
+    const leaver = await bot.db.prisma.person.findUniqueOrThrow({ where: { code: 'P0004' } });
+    const successor = await bot.db.prisma.person.findUniqueOrThrow({ where: { code: 'P0005' } });
+    const open = await bot.db.prisma.obligation.findMany({ where: { personId: leaver.id, status: 'OPEN' } });
+    const visits = open.filter((o) => o.ruleCode === 'LIAISON_VISIT_SECRETARY');
+    const role = open.filter((o) => o.ruleCode !== 'LIAISON_VISIT_SECRETARY' && o.ruleCode !== 'PROJECT_MILESTONE');
+    expect(visits.length).toBeGreaterThan(0);
+    expect(role.length).toBeGreaterThan(0);
+    expect(t).toContain(`→ 梁振华「${role[0]!.title}」移交 **何丽娟**`);
+    expect(t).toContain(`× 梁振华「${visits[0]!.title}」取消（离任`);
     // A preview writes nothing.
     expect((await bot.db.prisma.person.findUniqueOrThrow({ where: { code: 'P0004' } })).active).toBe(true);
 
@@ -102,12 +111,24 @@ describe('imports by sending the file to the bot', () => {
     const done = replies.filter((m) => m.content.text?.startsWith('花名册导入完成'));
     expect(done).toHaveLength(1);
     expect(done[0]!.content.text).toContain('人员：新增 1，更新 1，停用 1');
+    expect(done[0]!.content.text).toMatch(/移交接任者 [1-9]\d* 项，取消 [1-9]\d* 项/);
     expect(replies.filter((m) => m.content.text?.includes('不会重复执行'))).toHaveLength(1);
     expect(await bot.db.prisma.auditLog.count({ where: { action: 'import.confirm', result: 'ok' } })).toBe(1);
 
     const db = bot.db.prisma;
     expect((await db.person.findUniqueOrThrow({ where: { code: 'P0004' } })).active).toBe(false);
     expect((await db.person.findUniqueOrThrow({ where: { code: 'P0005' } })).role).toBe('SECRETARY');
+    // Succession: nothing open stays with the leaver; the role's duties are the successor's now.
+    expect(await db.obligation.count({ where: { personId: leaver.id, status: 'OPEN' } })).toBe(0);
+    for (const o of role) expect((await db.obligation.findUniqueOrThrow({ where: { id: o.id } })).personId).toBe(successor.id);
+    for (const o of visits) expect((await db.obligation.findUniqueOrThrow({ where: { id: o.id } })).status).toBe('CANCELLED');
+    const transfers = await db.obligationTransfer.findMany({ where: { fromPersonId: leaver.id } });
+    expect(transfers.filter((x) => x.toPersonId === successor.id)).toHaveLength(role.length);
+    expect(transfers.filter((x) => x.toPersonId === null).every((x) => x.reason.startsWith('离任'))).toBe(true);
+    // Both are told.
+    const told = async (openId: string, what: string) => bot.sandbox.waitFor((m) => m.toOpenId === openId && String(m.content.text ?? '').includes(what));
+    await told(DEMO.secretary.openId, `已移交给 何丽娟`);
+    await told(DEMO.deputy.openId, `由 梁振华 移交给您`);
     const newcomer = await db.person.findUniqueOrThrow({ where: { code: 'P0099' } });
     expect(await db.obligation.count({ where: { personId: newcomer.id, status: 'OPEN' } })).toBeGreaterThan(0);
   });

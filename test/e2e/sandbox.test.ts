@@ -3,6 +3,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import * as lark from '@larksuiteoapi/node-sdk';
 import { afterEach, describe, expect, it } from 'vitest';
+import { loadConfig } from '../../src/config.js';
 import { startSandbox, type Sandbox, type SandboxOptions } from '../../src/sandbox/index.js';
 
 const quiet = { error() {}, warn() {}, info() {}, debug() {}, trace() {} };
@@ -428,5 +429,42 @@ describe('long connection (the real SDK WSClient)', () => {
     cleanups.push(() => ws.close({ force: true }));
     await ws.start({ eventDispatcher: dispatcher });
     expect((await failed.promise).message).toMatch(/code=514/);
+  });
+});
+
+describe('sandbox safety on a developer machine', () => {
+  it('the page API takes only JSON from its own page: a cross-site text/plain or foreign-Origin POST is refused and sends nothing', async () => {
+    const sb = await startSandbox({ port: 0, delivery: { mode: 'none' }, users: [{ openId: 'ou_safe_1', name: '张三' }] });
+    try {
+      const chatId = sb.p2pChatId('ou_safe_1');
+      const body = JSON.stringify({ from: 'ou_safe_1', chatId, text: '/帮助' });
+      const post = (headers: Record<string, string>) => fetch(`${sb.baseUrl}/sandbox/api/send`, { method: 'POST', body, headers });
+      // What a form or no-preflight fetch on any other web page can send:
+      expect((await post({ 'content-type': 'text/plain', origin: 'https://evil.example' })).status).toBe(415);
+      expect((await post({ 'content-type': 'text/plain' })).status).toBe(415);
+      expect((await post({ 'content-type': 'application/json', origin: 'https://evil.example' })).status).toBe(403);
+      const messages = async () => ((await (await fetch(`${sb.baseUrl}/sandbox/api/chat?chatId=${chatId}&viewer=ou_safe_1`)).json()) as { messages: unknown[] }).messages.length;
+      expect(await messages()).toBe(0);
+      // The page itself (same origin) and tools without an Origin still work.
+      expect((await post({ 'content-type': 'application/json', origin: sb.baseUrl })).status).toBe(200);
+      expect((await post({ 'content-type': 'application/json; charset=utf-8' })).status).toBe(200);
+      expect(await messages()).toBe(2);
+    } finally {
+      await sb.close();
+    }
+  });
+
+  it('every sandbox run has its own encrypt key, as does the embedded default configuration', async () => {
+    const [a, b] = await Promise.all([startSandbox({ port: 0, delivery: { mode: 'none' } }), startSandbox({ port: 0, delivery: { mode: 'none' } })]);
+    try {
+      expect(a.encryptKey).not.toBe(b.encryptKey);
+      expect(a.encryptKey.length).toBeGreaterThanOrEqual(24);
+    } finally {
+      await Promise.all([a.close(), b.close()]);
+    }
+    const c1 = loadConfig({ DATABASE_URL: 'postgresql://x@127.0.0.1/x' });
+    const c2 = loadConfig({ DATABASE_URL: 'postgresql://x@127.0.0.1/x' });
+    expect(c1.sandbox).toBeTruthy();
+    expect(c1.lark.encryptKey).not.toBe(c2.lark.encryptKey);
   });
 });

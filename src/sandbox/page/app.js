@@ -1,6 +1,6 @@
 // The sandbox's web chat: pick a user, open the direct chat with the bot or a group, talk, click cards.
 // Talks to /sandbox/api/* and listens to /sandbox/api/events (Server-Sent Events) for updates.
-import { escapeHtml, mdToHtml, renderCard } from '/sandbox/card.js';
+import { escapeHtml, mdToHtml, renderCard, safeUrl } from '/sandbox/card.js';
 
 const $ = (id) => document.getElementById(id);
 const state = {
@@ -191,7 +191,10 @@ function renderPost(c) {
         if (st.includes('italic')) html = `<i>${html}</i>`;
         if (st.includes('underline')) html = `<u>${html}</u>`;
         if (st.includes('lineThrough')) html = `<s>${html}</s>`;
-      } else if (node.tag === 'a') html = `<a href="${escapeHtml(node.href)}" target="_blank" rel="noreferrer">${escapeHtml(node.text)}</a>`;
+      } else if (node.tag === 'a') {
+        const href = safeUrl(node.href);
+        html = href ? `<a href="${escapeHtml(href)}" target="_blank" rel="noreferrer">${escapeHtml(node.text)}</a>` : escapeHtml(node.text);
+      }
       else if (node.tag === 'at') html = `<span class="at">@${escapeHtml(node.user_name ?? (node.user_id === 'all' ? '所有人' : userName(node.user_id)))}</span>`;
       else if (node.tag === 'img') html = `<img class="inline" src="/sandbox/api/resource/${encodeURIComponent(node.image_key)}" alt="图片">`;
       else if (node.tag === 'md') html = mdToHtml(node.text, userName);

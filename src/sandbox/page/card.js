@@ -5,6 +5,16 @@ export function escapeHtml(s) {
   return String(s ?? '').replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]);
 }
 
+/** A link the page may open: http(s) only (a message or card could carry javascript: or data: URLs). */
+export function safeUrl(url) {
+  try {
+    const u = new URL(String(url ?? ''), window.location.href);
+    return u.protocol === 'http:' || u.protocol === 'https:' ? u.href : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /** Lark markdown subset: bold, italic, strike, links, <at>, <font color>, code, headings, lists, line breaks. */
 export function mdToHtml(text, userName = (id) => id) {
   let s = escapeHtml(text);
@@ -67,7 +77,7 @@ function callbackValue(b) {
 
 function openUrl(b) {
   const o = (b.behaviors ?? []).find((x) => x.type === 'open_url');
-  return o?.default_url ?? o?.pc_url ?? b.url ?? b.multi_url?.url;
+  return safeUrl(o?.default_url ?? o?.pc_url ?? b.url ?? b.multi_url?.url);
 }
 
 /** Values of the named components inside a form, in Lark's form_value format. */
