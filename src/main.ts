@@ -8,6 +8,7 @@ import { startEmbeddedPostgres } from './db/embedded.js';
 import { isAppError } from './errors.js';
 import { createLogger, type Logger } from './logger.js';
 import type { MetricsSnapshot } from './metrics.js';
+import { syncSandboxUsers } from './people/sandbox-roster.js';
 import { startSandbox, type Sandbox } from './sandbox/index.js';
 
 /**
@@ -96,6 +97,8 @@ async function main(): Promise<void> {
   workers = startWorkerProcesses(config.workerProcesses, { ...process.env, DATABASE_URL: databaseUrl }, log, (signal) => void shutdown(signal));
 
   if (sandbox) {
+    const stopSync = syncSandboxUsers(app.deps.db, sandbox, log);
+    stops.push(async () => stopSync());
     console.log(`\n  党建责任制助手 is running against the local Lark sandbox.\n  Open ${sandbox.pageUrl} to chat with the bot.\n`);
   }
 
