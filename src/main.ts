@@ -118,6 +118,8 @@ function canResolve(pkg: string): boolean {
   }
 }
 
+const STOP_SIGNALS = new Set(['SIGTERM', 'SIGINT', 'SIGHUP']);
+
 /** How long running jobs may take to finish when the bot stops; after it they are handed back to the queue. */
 const SHUTDOWN_GRACE_MS = 10_000;
 
@@ -144,6 +146,8 @@ function startWorkerProcesses(n: number, env: NodeJS.ProcessEnv, log: Logger, on
     child.on('exit', (code, signal) => {
       children.delete(child);
       if (stopping) return;
+      // Ended by a signal before it could tell us (e.g. still loading): that is a request to stop too.
+      if ((signal && STOP_SIGNALS.has(signal)) || (code !== null && code >= 129 && code <= 143)) return onStopRequest(`${signal ?? `exit ${code}`} (worker ${child.pid})`);
       log.error({ code, signal }, 'worker process exited; starting another');
       setTimeout(spawn, 1000).unref();
     });
