@@ -1,5 +1,6 @@
 import 'dotenv/config';
 import { isAppError } from '../errors.js';
+import { backup, restore } from './commands/backup.js';
 import { catalogCheck } from './commands/catalog.js';
 import { demo } from './commands/demo.js';
 import { exportAssessment } from './commands/export.js';
@@ -11,7 +12,7 @@ import { importTemplates } from './commands/templates.js';
 import { openRuntime, type CliRuntime } from './runtime.js';
 
 /** The CLI table: `npm run cli -- <words> [args]`. One file per command group. */
-export const CLI_COMMANDS: readonly CliCommand[] = [importRoster, importList, importProjects, importTemplates, catalogCheck, obligationsGenerate, remindersTick, exportAssessment, demo];
+export const CLI_COMMANDS: readonly CliCommand[] = [importRoster, importList, importProjects, importTemplates, catalogCheck, obligationsGenerate, remindersTick, exportAssessment, demo, backup, restore];
 
 export function parseArgs(argv: string[]): CliArgs {
   const positional: string[] = [];
