@@ -1,14 +1,11 @@
 // The duty catalog changed by the OD in chat: the catalog file sent to the bot → preview of the diff
 // → 确认 → a new version in PostgreSQL, in force in a second running replica without a restart.
-import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startApp, type App } from '../../src/app.js';
-import { loadConfig } from '../../src/config.js';
+import type { App } from '../../src/app.js';
 import { findRule } from '../../src/domain/duties/catalog.js';
-import { silentLogger } from '../../src/logger.js';
 import { projectPath } from '../../src/paths.js';
-import { botReply, sandboxBotEnv, sleep, startTestBot, type TestBot } from '../helpers/bot.js';
+import { botReply, startReplica, sleep, startTestBot, type TestBot } from '../helpers/bot.js';
 import { DEMO, DEMO_USERS, seedDistrict } from '../helpers/district.js';
 
 describe('the duty catalog, changed by the OD in chat', () => {
@@ -20,17 +17,7 @@ describe('the duty catalog, changed by the OD in chat', () => {
   beforeAll(async () => {
     bot = await startTestBot({ clock: () => now, sandbox: { users: DEMO_USERS }, env: { CONFIG_REFRESH_SECONDS: '0.2' } });
     await seedDistrict(bot.db.prisma, 2026, new Date('2026-10-20T09:00:00+08:00'));
-    const { REDIS_URL, ...env } = sandboxBotEnv(bot.sandbox, bot.db.url);
-    replica = await startApp({
-      config: loadConfig({ ...env, REDIS_URL, PORT: '0', CONFIG_REFRESH_SECONDS: '0.2' }),
-      databaseUrl: bot.db.url,
-      log: silentLogger,
-      queueName: `e2e-replica-${randomBytes(4).toString('hex')}`,
-      worker: false,
-      http: false,
-      intake: false,
-      schedulers: false,
-    });
+    replica = await startReplica(bot);
   });
   afterAll(async () => {
     await replica?.close(1000);
