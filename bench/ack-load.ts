@@ -51,6 +51,6 @@ for (let i = 0; i < requests.length; ) {
 const sentInS = (performance.now() - t0) / 1000;
 await Promise.all(inflight);
 const cpu = process.cpuUsage(cpu0);
-process.stdout.write(JSON.stringify({ shots, sentInS, cpuMs: (cpu.user + cpu.system) / 1000, loopP99Ms: loop.percentile(99) / 1e6 }) + '\n');
 agent.destroy();
-process.exit(0);
+// A pipe is written asynchronously: exit only once the (large) line is out.
+process.stdout.write(JSON.stringify({ shots, sentInS, cpuMs: (cpu.user + cpu.system) / 1000, loopP99Ms: loop.percentile(99) / 1e6 }) + '\n', () => process.exit(0));

@@ -16,7 +16,9 @@ import { startWorker } from './jobs/worker.js';
 import { createLarkClient, type LarkClient } from './lark/client.js';
 import { LarkMessenger } from './lark/messenger.js';
 import { LARK_LIMITS, Pacer, type PacerLimits } from './lark/pacer.js';
+import { SharedPacer } from './lark/shared-pacer.js';
 import type { Logger } from './logger.js';
+import { metrics, render as renderMetrics, watch as watchMetrics, type MetricsSnapshot } from './metrics.js';
 import { healthCheck } from './ops/health.js';
 import { startReminderCron, type ReminderCron } from './reminders/cron.js';
 import { loadDomainConfig, startDomainSync, watchCatalog } from './ops/domain-config.js';
@@ -46,6 +48,10 @@ export interface AppOptions {
   tenantKey?: string;
   /** Lark's limits for this process's send pacer (default LARK_LIMITS); a benchmark against a sandbox with scaled-up limits scales these the same way. */
   larkLimits?: PacerLimits;
+  /** Snapshots of the worker processes' metrics, added to this process's on GET /metrics. */
+  workerMetrics?: () => Promise<MetricsSnapshot[]>;
+  /** What shares one send budget in Redis (default: the Lark app id); tests give each bot its own. */
+  pacerScope?: string;
   /** The acknowledgement path's bounds (default INTAKE_LIMITS in src/bot/intake.ts). */
   intakeLimits?: Partial<IntakeLimits>;
 }
@@ -75,14 +81,17 @@ export async function startApp(o: AppOptions): Promise<App> {
   await backend.check();
   const queue = new JobQueue(backend, o.queueName ?? QUEUE_NAME);
   const lark: LarkClient = createLarkClient(config.lark, log);
-  const messenger = new LarkMessenger({ client: lark, db, log, pacer: new Pacer(o.larkLimits ?? { ...LARK_LIMITS, appPerSecond: config.larkAppPerSecond, appPerMinute: config.larkAppPerMinute }) });
+  // With Redis, every replica (and worker process) of this Lark app paces its sends on one budget kept there.
+  const larkLimits = o.larkLimits ?? { ...LARK_LIMITS, appPerSecond: config.larkAppPerSecond, appPerMinute: config.larkAppPerMinute };
+  const sharedPacer = config.redisUrl ? new SharedPacer(config.redisUrl, o.pacerScope ?? config.lark.appId, larkLimits) : undefined;
+  const messenger = new LarkMessenger({ client: lark, db, log, pacer: sharedPacer ?? new Pacer(larkLimits) });
   const botOpenId = await fetchBotOpenId(lark, log);
 
   const { catalog, calendar } = loadDomainConfig();
   const stopWatching = watchCatalog(catalog, log);
   const deps: Deps = { config, db, lark, messenger, queue, log, clock, botOpenId, catalog, calendar };
   const stopSync = await startDomainSync(deps, config.configRefreshMs);
-  const intake = new Intake({
+  const intake = new MeasuredIntake(config.lark.eventMode, {
     db,
     queue,
     log,
@@ -93,7 +102,11 @@ export async function startApp(o: AppOptions): Promise<App> {
   });
 
   let worker: Worker | undefined;
-  if (o.worker !== false) worker = startWorker(backend, deps, { concurrency: o.workerConcurrency, queueName: o.queueName });
+  if (o.worker !== false) {
+    worker = startWorker(backend, deps, { concurrency: o.workerConcurrency, queueName: o.queueName });
+    worker.on('completed', (job) => metrics.job(job.name, 'completed'));
+    worker.on('failed', (job) => job && metrics.job(job.name, job.attemptsMade >= (job.opts.attempts ?? 1) ? 'failed_final' : 'failed'));
+  }
   if (o.schedulers !== false) await ensureSchedulers(queue, clock(), { resume: false });
 
   let reminderCron: ReminderCron | undefined;
@@ -105,18 +118,32 @@ export async function startApp(o: AppOptions): Promise<App> {
     config.lark.eventMode === 'webhook' && o.intake !== false
       ? createWebhookHandler({ encryptKey: config.lark.encryptKey!, verificationToken: config.lark.verificationToken, intake, log, onReject: webhookRejectAuditor(db, log) })
       : undefined;
+  if (o.http !== false) watchMetrics({ db, queue, clock });
   const server = http.createServer((req, res) => {
     const path = (req.url ?? '/').split('?')[0];
-    if (path === '/lark/events' && webhook) return webhook(req, res);
-    if (path === '/healthz' && req.method === 'GET') {
-      void healthCheck({ db, queue, lark }).then((h) => {
-        res.writeHead(h.ok ? 200 : 503, { 'content-type': 'application/json' });
-        res.end(JSON.stringify(h));
-      });
+    if (path === '/lark/events' && webhook) {
+      const t = performance.now();
+      res.once('finish', () => metrics.webhookAnswered(res.statusCode, (performance.now() - t) / 1000));
+      return webhook(req, res);
+    }
+    if (req.method !== 'GET') return notFound(res);
+    // Live: the process serves. Ready (also plain /healthz, the image's HEALTHCHECK): the database,
+    // the queue and Lark's token all answer; 503 with what is wrong otherwise.
+    if (path === '/healthz/live') return json(res, 200, { ok: true, live: true });
+    if (path === '/healthz' || path === '/healthz/ready') {
+      void healthCheck({ db, queue, lark }).then((h) => json(res, h.ok ? 200 : 503, h));
       return;
     }
-    res.writeHead(404, { 'content-type': 'application/json' });
-    res.end(JSON.stringify({ code: 404, msg: 'not found' }));
+    if (path === '/metrics') {
+      void (o.workerMetrics?.() ?? Promise.resolve([]))
+        .then((others) => renderMetrics(others))
+        .then(
+          (m) => (res.writeHead(200, { 'content-type': m.contentType }), res.end(m.body)),
+          (err) => (log.warn({ err }, 'metrics failed'), json(res, 500, { error: String(err) })),
+        );
+      return;
+    }
+    notFound(res);
   });
   server.keepAliveTimeout = 65_000;
   // With the sandbox as Lark (a developer's machine) only this machine may post events.
@@ -147,11 +174,38 @@ export async function startApp(o: AppOptions): Promise<App> {
       if (worker) await worker.close(true).catch(() => {});
       await queue.close().catch(() => {});
       await backend.close();
+      await sharedPacer?.close();
       await db.$disconnect();
       log.info('bot stopped');
     })());
 
   return { deps, port, intake, backend, ready: ws?.ready ?? Promise.resolve(), close };
+}
+
+function json(res: http.ServerResponse, status: number, body: unknown): void {
+  res.writeHead(status, { 'content-type': 'application/json' });
+  res.end(JSON.stringify(body));
+}
+
+function notFound(res: http.ServerResponse): void {
+  json(res, 404, { code: 404, msg: 'not found' });
+}
+
+/** Intake that counts what it takes in and, on the long connection, how long Lark waits for the ack. */
+class MeasuredIntake extends Intake {
+  constructor(
+    private readonly transport: 'ws' | 'webhook',
+    o: ConstructorParameters<typeof Intake>[0],
+  ) {
+    super(o);
+  }
+  override async accept(raw: unknown): ReturnType<Intake['accept']> {
+    const t = performance.now();
+    const result = await super.accept(raw);
+    metrics.event(result.status);
+    if (this.transport === 'ws') metrics.wsAcked((performance.now() - t) / 1000);
+    return result;
+  }
 }
 
 /** The tenant the app is installed in, from Lark; 'learn' (from the first event) when the app may not ask. */

@@ -7,6 +7,8 @@ import { ConfigError, loadConfig, type Config } from './config.js';
 import { startEmbeddedPostgres } from './db/embedded.js';
 import { isAppError } from './errors.js';
 import { createLogger, type Logger } from './logger.js';
+import type { MetricsSnapshot } from './metrics.js';
+import { syncSandboxUsers } from './people/sandbox-roster.js';
 import { startSandbox, type Sandbox } from './sandbox/index.js';
 
 /**
@@ -84,7 +86,7 @@ async function main(): Promise<void> {
   }
 
   try {
-    app = await startApp({ config, databaseUrl, log, worker: config.workerProcesses === 0 });
+    app = await startApp({ config, databaseUrl, log, worker: config.workerProcesses === 0, workerMetrics: () => workers?.snapshots() ?? Promise.resolve([]) });
   } catch (err) {
     log.fatal({ err }, 'start failed');
     await stopAll();
@@ -95,6 +97,8 @@ async function main(): Promise<void> {
   workers = startWorkerProcesses(config.workerProcesses, { ...process.env, DATABASE_URL: databaseUrl }, log, (signal) => void shutdown(signal));
 
   if (sandbox) {
+    const stopSync = syncSandboxUsers(app.deps.db, sandbox, log);
+    stops.push(async () => stopSync());
     console.log(`\n  党建责任制助手 is running against the local Lark sandbox.\n  Open ${sandbox.pageUrl} to chat with the bot.\n`);
   }
 
@@ -114,11 +118,15 @@ function canResolve(pkg: string): boolean {
   }
 }
 
+const STOP_SIGNALS = new Set(['SIGTERM', 'SIGINT', 'SIGHUP']);
+
 /** How long running jobs may take to finish when the bot stops; after it they are handed back to the queue. */
 const SHUTDOWN_GRACE_MS = 10_000;
 
 interface WorkerProcesses {
   stop(): Promise<void>;
+  /** Each live worker's metrics (GET /metrics adds them up); one that does not answer within 2 s is left out. */
+  snapshots(): Promise<MetricsSnapshot[]>;
 }
 
 /**
@@ -138,12 +146,32 @@ function startWorkerProcesses(n: number, env: NodeJS.ProcessEnv, log: Logger, on
     child.on('exit', (code, signal) => {
       children.delete(child);
       if (stopping) return;
+      // Ended by a signal before it could tell us (e.g. still loading): that is a request to stop too.
+      if ((signal && STOP_SIGNALS.has(signal)) || (code !== null && code >= 129 && code <= 143)) return onStopRequest(`${signal ?? `exit ${code}`} (worker ${child.pid})`);
       log.error({ code, signal }, 'worker process exited; starting another');
       setTimeout(spawn, 1000).unref();
     });
   };
   for (let i = 0; i < n; i++) spawn();
+  let seq = 0;
+  const snapshot = (c: ChildProcess) =>
+    new Promise<MetricsSnapshot | undefined>((resolve) => {
+      const id = ++seq;
+      const onMessage = (m: { metricsReply?: number; data?: MetricsSnapshot }) => {
+        if (m?.metricsReply !== id) return;
+        clearTimeout(timer);
+        c.off('message', onMessage);
+        resolve(m.data);
+      };
+      const timer = setTimeout(() => (c.off('message', onMessage), resolve(undefined)), 2000);
+      c.on('message', onMessage);
+      c.send({ metricsRequest: id });
+    });
   return {
+    async snapshots() {
+      const all = await Promise.all([...children].filter((c) => c.connected).map(snapshot));
+      return all.filter((s): s is MetricsSnapshot => s !== undefined);
+    },
     async stop() {
       stopping = true;
       await Promise.all(

@@ -1,8 +1,9 @@
 import 'dotenv/config';
 import os from 'node:os';
-import { startApp } from './app.js';
+import { startApp, type App } from './app.js';
 import { loadConfig } from './config.js';
 import { createLogger } from './logger.js';
+import { answerSnapshotRequests } from './metrics.js';
 
 /**
  * A queue worker in its own process, forked by main.ts (WORKER_PROCESSES). It gets the same
@@ -14,13 +15,14 @@ async function main(): Promise<void> {
   os.setPriority(process.pid, 10);
   const config = loadConfig(process.env);
   const log = createLogger({ level: config.logLevel }).child({ role: 'worker', pid: process.pid });
-  const app = await startApp({ config, databaseUrl: config.databaseUrl!, log, intake: false, http: false, schedulers: false });
-  process.send?.({ ready: true });
+  // Signals are handled from the start: one that comes while the worker is still starting must stop
+  // the bot too, not kill this process (which the main process would replace).
+  let app: App | undefined;
   let stopping = false;
   const stop = async () => {
     if (stopping) return;
     stopping = true;
-    await app.close(10_000);
+    await app?.close(10_000);
     process.exit(0);
   };
   // A signal to this process stops the whole bot: tell the main process (which then stops us too).
@@ -31,6 +33,10 @@ async function main(): Promise<void> {
     });
   }
   process.on('disconnect', () => void stop()); // the main process is gone
+  app = await startApp({ config, databaseUrl: config.databaseUrl!, log, intake: false, http: false, schedulers: false });
+  if (stopping) return void (await app.close(10_000), process.exit(0));
+  answerSnapshotRequests(); // the main process serves /metrics for us too
+  process.send?.({ ready: true });
 }
 
 void main().catch((err) => {

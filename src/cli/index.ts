@@ -1,6 +1,7 @@
 import 'dotenv/config';
 import { isAppError } from '../errors.js';
 import { catalogCheck } from './commands/catalog.js';
+import { demo } from './commands/demo.js';
 import { exportAssessment } from './commands/export.js';
 import type { CliArgs, CliCommand } from './commands/command.js';
 import { importList, importProjects, importRoster } from './commands/import.js';
@@ -10,7 +11,7 @@ import { importTemplates } from './commands/templates.js';
 import { openRuntime, type CliRuntime } from './runtime.js';
 
 /** The CLI table: `npm run cli -- <words> [args]`. One file per command group. */
-export const CLI_COMMANDS: readonly CliCommand[] = [importRoster, importList, importProjects, importTemplates, catalogCheck, obligationsGenerate, remindersTick, exportAssessment];
+export const CLI_COMMANDS: readonly CliCommand[] = [importRoster, importList, importProjects, importTemplates, catalogCheck, obligationsGenerate, remindersTick, exportAssessment, demo];
 
 export function parseArgs(argv: string[]): CliArgs {
   const positional: string[] = [];

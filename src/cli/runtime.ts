@@ -31,7 +31,8 @@ function portOpen(port: number): Promise<boolean> {
  */
 export async function openRuntime(env = process.env): Promise<CliRuntime> {
   const config = loadConfig(env);
-  const log = createLogger({ level: env.LOG_LEVEL ?? 'warn' });
+  // Its stdout is the command's Chinese lines: log records go to stderr, warnings and worse only.
+  const log = createLogger({ level: env.LOG_LEVEL ?? 'warn', dest: 2, sync: true });
   let stop: (() => Promise<void>) | undefined;
   let databaseUrl = config.databaseUrl;
   if (!databaseUrl) {

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { sendDigest } from '../reminders/send.js';
 import { SEND_REMINDER_JOB } from '../reminders/tick.js';
+import { metrics } from '../metrics.js';
 import { defineJob } from './job.js';
 
 /**
@@ -12,6 +13,7 @@ export const sendReminderJob = defineJob({
   schema: z.object({ digestId: z.number().int().positive() }),
   async run({ digestId }, { deps, log }) {
     const out = await sendDigest(deps, digestId);
+    metrics.digest(out.status);
     if (out.status === 'sent') log.info({ digestId, messageId: out.messageId, items: out.items, urgent: out.urgent }, 'reminder card sent');
     return out;
   },

@@ -4,7 +4,8 @@ import { AppError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import type { LarkClient } from './client.js';
 import { classifyLarkError, failureToAppError, type LarkFailure } from './errors.js';
-import { Pacer, type SendClass } from './pacer.js';
+import { Pacer, type SendClass, type SendPacer } from './pacer.js';
+import { metrics } from '../metrics.js';
 
 export type Target = { openId: string } | { chatId: string };
 
@@ -54,7 +55,7 @@ export interface MessengerOptions {
   client: LarkClient;
   db: Db;
   log: Logger;
-  pacer?: Pacer;
+  pacer?: SendPacer;
   /** Attempts for server errors and network failures (rate limits do not count). */
   maxAttempts?: number;
   /** Longest wait honoured from x-ogw-ratelimit-reset before giving the job back to the queue. */
@@ -65,7 +66,7 @@ export interface MessengerOptions {
 const realSleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 export class LarkMessenger implements Messenger {
-  private readonly pacer: Pacer;
+  private readonly pacer: SendPacer;
   private readonly sleep: (ms: number) => Promise<void>;
   private readonly maxAttempts: number;
   private readonly maxRateLimitWaitMs: number;
@@ -104,7 +105,9 @@ export class LarkMessenger implements Messenger {
     let attempts = 0;
     for (;;) {
       attempts++;
+      const waitFrom = performance.now();
       await this.pacer.acquire(receiveId, Date.now, kind);
+      metrics.pacerWaited((performance.now() - waitFrom) / 1000);
       let failure: LarkFailure;
       try {
         const res = m.replyTo
@@ -118,6 +121,7 @@ export class LarkMessenger implements Messenger {
             where: { uuid },
             data: { status: 'SENT', messageId: res.data.message_id, attempts: { increment: attempts }, errorCode: null, errorMsg: null },
           });
+          metrics.send('ok');
           return { messageId: res.data.message_id, deduped: false };
         }
         failure = classifyLarkError(res);
@@ -126,6 +130,7 @@ export class LarkMessenger implements Messenger {
       }
 
       const log = this.o.log.child({ uuid, purpose: m.purpose, attempt: attempts });
+      metrics.send(failure.kind === 'rate_limited' ? '429' : failure.kind === 'unreachable' ? 'unreachable' : 'failed');
       if (failure.kind === 'rate_limited' && failure.retryAfterMs <= this.maxRateLimitWaitMs && attempts < this.maxAttempts + 10) {
         log.warn({ waitMs: failure.retryAfterMs, code: failure.code }, 'lark rate limited; waiting');
         await this.sleep(failure.retryAfterMs);

@@ -34,10 +34,15 @@ export const LARK_LIMITS = { appPerSecond: 48, appPerMinute: 985, perTargetPerSe
 /** What a send is for: `interactive` answers a user and may use the reserved part of the minute. */
 export type SendClass = 'interactive' | 'bulk';
 
+/** Waits until a send to `target` is within Lark's limits: this process's `Pacer`, or the replicas' shared one (`shared-pacer.ts`). */
+export interface SendPacer {
+  acquire(target: string, now?: () => number, kind?: SendClass): Promise<unknown>;
+}
+
 const WINDOW_MS = 1000;
 const MINUTE_MS = 60_000;
 
-export class Pacer {
+export class Pacer implements SendPacer {
   private readonly app: number[] = [];
   /** Instants of the sends in the last 60 s (oldest first, from index `minuteHead`). */
   private readonly minute: number[] = [];

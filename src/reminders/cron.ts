@@ -1,6 +1,7 @@
 import { schedule } from 'node-cron';
 import type { Deps } from '../deps.js';
 import { ensureSchedulers } from '../jobs/schedulers.js';
+import { metrics } from '../metrics.js';
 import { runReminderTick } from './tick.js';
 
 /** Every five minutes, Beijing time; the tick itself sends only on working days in WORK_HOURS. */
@@ -29,7 +30,9 @@ export function startReminderCron(deps: Deps, o: { pattern?: string; runAtStart?
         const recreated = await ensureSchedulers(deps.queue, deps.clock()).catch((err) => log.error({ err }, 'cannot check the job schedulers; the next tick retries'));
         if (recreated?.length) log.warn({ recreated }, 'job schedulers were missing from Redis (data lost?); re-created');
       }
-      await runReminderTick(deps, { now: deps.clock() });
+      const started = performance.now();
+      const result = await runReminderTick(deps, { now: deps.clock() });
+      metrics.tick((performance.now() - started) / 1000, result.digests.length);
     })()
       .catch((err) => log.error({ err }, 'reminder tick failed; the next one retries'))
       .finally(() => (busy = false));

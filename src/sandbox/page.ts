@@ -1,5 +1,6 @@
 // The web chat page: static files from ./page/ plus a small JSON API and a Server-Sent-Events stream under /sandbox/api.
 import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -39,6 +40,12 @@ function assetDir(): string {
   return candidates[0] as string;
 }
 
+/** The browser bundle of @visactor/vchart (a UMD file defining the global VChart). */
+function vchartBundle(): string {
+  const main = createRequire(import.meta.url).resolve('@visactor/vchart'); // …/@visactor/vchart/cjs/index.js
+  return resolve(dirname(main), '..', 'build', 'index.min.js');
+}
+
 export class Page {
   private readonly streams = new Set<ServerResponse>();
   private readonly off: () => void;
@@ -54,6 +61,11 @@ export class Page {
   }
 
   async handle(req: IncomingMessage, res: ServerResponse, url: URL): Promise<boolean> {
+    if (url.pathname === '/sandbox/vchart.js' && req.method === 'GET') {
+      // VChart, as Lark draws a card's chart_spec with it: its browser bundle from the npm package.
+      sendBytes(res, 200, readFileSync(vchartBundle()), { 'Content-Type': 'text/javascript; charset=utf-8', 'Cache-Control': 'max-age=3600' });
+      return true;
+    }
     const asset = STATIC[url.pathname];
     if (asset && req.method === 'GET') {
       // Read on every request so edits to the page show up on reload.

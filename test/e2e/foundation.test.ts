@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { messageEnvelope, signedRequest, sleep, startTestBot, type TestBot } from '../helpers/bot.js';
+import { messageEnvelope, settled, signedRequest, startTestBot, type TestBot } from '../helpers/bot.js';
 
 const USER = 'ou_e2e_user_0001';
 const OTHER = 'ou_e2e_user_0002';
@@ -49,7 +49,7 @@ describe('foundation over webhook: the bot answers in Lark end to end', () => {
     const id = await bot.sandbox.userSends({ from: USER, chatId: group, text: '帮助', mentionBot: true });
     const reply = await bot.sandbox.waitFor((m) => m.chatId === group && m.parentId === id);
     expect(cardText(reply.content)).toContain('/帮助');
-    await sleep(300);
+    await settled(bot);
     expect(bot.sandbox.sent({ chatId: group }).filter((m) => m.parentId === quiet)).toHaveLength(0);
   });
 
@@ -62,7 +62,7 @@ describe('foundation over webhook: the bot answers in Lark end to end', () => {
     expect(rb.content.text).toContain('/帮助');
   });
 
-  it('refuses a tampered signature with 401 and does nothing', async () => {
+  it('reliability §7.4: refuses a tampered signature with 401 and does nothing', async () => {
     const env = messageEnvelope({ appId: bot.sandbox.appId, token: bot.sandbox.verificationToken, from: USER, chatId: bot.sandbox.p2pChatId(USER), text: '/help' });
     const req = signedRequest(env, bot.sandbox.encryptKey);
     const res = await post(req.body, { ...req.headers, 'x-lark-signature': req.headers['x-lark-signature'].replace(/^./, (c) => (c === '0' ? '1' : '0')) });
@@ -70,12 +70,12 @@ describe('foundation over webhook: the bot answers in Lark end to end', () => {
     const altered = signedRequest(env, bot.sandbox.encryptKey);
     const res2 = await post(altered.body.replace('"}', ' "}'), altered.headers);
     expect(res2.status).toBe(401);
-    await sleep(500);
+    await settled(bot);
     expect(bot.sandbox.sent().filter((m) => m.parentId === env.event.message.message_id)).toHaveLength(0);
     expect(await bot.db.prisma.inboundEvent.count({ where: { dedupeKey: `msg:${env.event.message.message_id}` } })).toBe(0);
   });
 
-  it('refuses a replayed request outside the time window, malformed JSON and oversize bodies', async () => {
+  it('reliability §7.6, §7.7, §7.8: refuses a replayed request outside the time window, malformed JSON and oversize bodies', async () => {
     const env = messageEnvelope({ appId: bot.sandbox.appId, token: bot.sandbox.verificationToken, from: USER, chatId: bot.sandbox.p2pChatId(USER), text: '/help' });
     const stale = signedRequest(env, bot.sandbox.encryptKey, { timestamp: Math.floor(Date.now() / 1000) - 3600 });
     expect((await post(stale.body, stale.headers)).status).toBe(401);
@@ -91,7 +91,7 @@ describe('foundation over webhook: the bot answers in Lark end to end', () => {
     expect(await res.json()).toEqual({ challenge: 'c-123' });
   });
 
-  it('gives one reply when the same message is delivered twice', async () => {
+  it('reliability §7.1: gives one reply when the same message is delivered twice', async () => {
     const env = await undelivered('/帮助');
     const first = signedRequest(env, bot.sandbox.encryptKey);
     // Lark re-delivers with the same message_id and a new event_id.
@@ -99,11 +99,11 @@ describe('foundation over webhook: the bot answers in Lark end to end', () => {
     const [a, b] = await Promise.all([post(first.body, first.headers), post(again.body, again.headers)]);
     expect([a.status, b.status]).toEqual([200, 200]);
     await bot.sandbox.waitFor((m) => m.parentId === env.event.message.message_id);
-    await sleep(800);
+    await settled(bot);
     expect(bot.sandbox.sent().filter((m) => m.parentId === env.event.message.message_id)).toHaveLength(1);
   });
 
-  it('records a signed event of an unknown type, answers 200 and keeps going', async () => {
+  it('reliability §7.8: records a signed event of an unknown type, answers 200 and keeps going', async () => {
     const env = { schema: '2.0', header: { event_id: 'unknown-type-1', event_type: 'im.message.reaction.created_v1', create_time: String(Date.now()), token: bot.sandbox.verificationToken, app_id: bot.sandbox.appId, tenant_key: 'sandbox-tenant' }, event: {} };
     const req = signedRequest(env, bot.sandbox.encryptKey);
     const res = await post(req.body, req.headers);
@@ -112,7 +112,7 @@ describe('foundation over webhook: the bot answers in Lark end to end', () => {
     expect(row?.status).toBe('IGNORED');
   });
 
-  it('ignores messages from bots and from other apps', async () => {
+  it('reliability §7.24: ignores messages from bots and from other apps', async () => {
     const p2p = bot.sandbox.p2pChatId(USER);
     const fromBot = messageEnvelope({ appId: bot.sandbox.appId, token: bot.sandbox.verificationToken, from: bot.sandbox.botOpenId, chatId: p2p, text: '/help', senderType: 'app' });
     const otherApp = messageEnvelope({ appId: 'cli_ffffffffffffffff', token: bot.sandbox.verificationToken, from: USER, chatId: p2p, text: '/help' });
@@ -120,13 +120,13 @@ describe('foundation over webhook: the bot answers in Lark end to end', () => {
       const req = signedRequest(env, bot.sandbox.encryptKey);
       expect((await post(req.body, req.headers)).status).toBe(200);
     }
-    await sleep(800);
+    await settled(bot);
     for (const env of [fromBot, otherApp]) {
       expect(bot.sandbox.sent().filter((m) => m.parentId === env.event.message.message_id)).toHaveLength(0);
     }
   });
 
-  it('acknowledges at once while the reply waits out a 429, then delivers it once', async () => {
+  it('reliability §7.3, §7.18: acknowledges at once while the reply waits out a 429, then delivers it once', async () => {
     const env = await undelivered('/help');
     bot.sandbox.failNext('im.v1.message.reply', 1, { status: 429, code: 99991400, msg: 'request trigger frequency limit', headers: { 'x-ogw-ratelimit-reset': '2' } });
     const req = signedRequest(env, bot.sandbox.encryptKey);
@@ -137,7 +137,7 @@ describe('foundation over webhook: the bot answers in Lark end to end', () => {
     expect(ackMs).toBeLessThan(1000);
     const reply = await bot.sandbox.waitFor((m) => m.parentId === env.event.message.message_id, 10_000);
     expect(reply.at - t0 - performance.timeOrigin).toBeGreaterThanOrEqual(1900);
-    await sleep(500);
+    await settled(bot);
     expect(bot.sandbox.sent().filter((m) => m.parentId === env.event.message.message_id)).toHaveLength(1);
   });
 });

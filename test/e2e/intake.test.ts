@@ -14,21 +14,13 @@ import { JobQueue } from '../../src/jobs/queue.js';
 import { redisBackend } from '../../src/jobs/backend.js';
 import { silentLogger } from '../../src/logger.js';
 import { startSandbox } from '../../src/sandbox/index.js';
-import { messageEnvelope, redisUrl, sandboxBotEnv, signedRequest, sleep, startTestBot } from '../helpers/bot.js';
+import { messageEnvelope, redisUrl, sandboxBotEnv, signedRequest, startTestBot, until } from '../helpers/bot.js';
 import { freshDatabase } from '../helpers/db.js';
 
 const cleanups: Array<() => Promise<void>> = [];
 afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c().catch(() => {});
 });
-
-async function until(cond: () => boolean | Promise<boolean>, timeoutMs = 30_000): Promise<void> {
-  const t0 = Date.now();
-  while (!(await cond())) {
-    if (Date.now() - t0 > timeoutMs) throw new Error('timed out waiting');
-    await sleep(20);
-  }
-}
 
 const USERS = ['ou_sandbox_zhangsan', 'ou_sandbox_lisi', 'ou_sandbox_wangwu'];
 
@@ -51,15 +43,15 @@ describe('intake under overload', () => {
     // Every first delivery is refused with 503 while the lock is still held: two wait out the deadline,
     // the third finds two already waiting and is refused without waiting. None is left to time out.
     const refused = () => log.filter((l) => /not acked \(HTTP 503\)/.test(l));
-    await until(() => refused().length >= USERS.length);
+    await until('a 503 for every first delivery', () => refused().length >= USERS.length, 30_000);
     expect(log.filter((l) => /not acked \(no answer/.test(l))).toEqual([]);
     expect(bot.sandbox.sent().filter((m) => ids.includes(m.parentId ?? ''))).toEqual([]);
 
     await locker.query('COMMIT');
     // The writes that were waiting land; the re-deliveries find them stored (200, duplicate) or store them.
     const replies = () => bot.sandbox.sent().filter((m) => m.parentId && ids.includes(m.parentId));
-    await until(() => replies().length >= USERS.length && bot.sandbox.stats().acked >= USERS.length);
-    await until(async () => (await bot.db.prisma.inboundEvent.count({ where: { status: 'DONE' } })) === USERS.length);
+    await until('a reply to each and every re-delivery acknowledged', () => replies().length >= USERS.length && bot.sandbox.stats().acked >= USERS.length, 30_000);
+    await until('every event handled', async () => (await bot.db.prisma.inboundEvent.count({ where: { status: 'DONE' } })) === USERS.length, 30_000);
     expect(replies().map((m) => m.parentId).sort()).toEqual([...ids].sort());
     expect(bot.sandbox.stats().redeliveries).toBeGreaterThanOrEqual(USERS.length);
     expect(bot.sandbox.stats().duplicateUuids).toBe(0);
@@ -113,7 +105,7 @@ describe('intake across a crash', () => {
     await app.deps.queue.enqueue('recover-inbound', {}, { jobId: 'recover-after-crash' });
     const ids = messages.map((m) => m.messageId);
     const replies = () => sandbox.sent().filter((m) => m.parentId && ids.includes(m.parentId));
-    await until(async () => (await db.prisma.inboundEvent.count({ where: { status: 'DONE' } })) === N);
+    await until('every stored event handled', async () => (await db.prisma.inboundEvent.count({ where: { status: 'DONE' } })) === N, 30_000);
     expect(replies().map((m) => m.parentId).sort()).toEqual([...ids].sort());
   });
 });

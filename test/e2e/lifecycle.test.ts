@@ -2,11 +2,11 @@
 // PostgreSQL, local Lark sandbox, a forked queue worker), stopped by a signal to one of its
 // processes; and a second start on the same data folder.
 
-import { chmodSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { cleanEnv, descendants, freePort, start, waitGone, waitHttpOk, type Started } from '../helpers/process.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -23,6 +23,16 @@ function errorLines(lines: string[]): string[] {
     }
     return /error|unhandled|exception/i.test(l) && !/^npm warn/.test(l);
   });
+}
+
+/** Whether the process has a handler for SIGINT installed (Linux: SigCgt in /proc/<pid>/status). */
+function catchesSigint(pid: number): boolean {
+  try {
+    const mask = readFileSync(`/proc/${pid}/status`, 'utf8').match(/^SigCgt:\s*([0-9a-f]+)$/m)?.[1];
+    return mask !== undefined && (BigInt(`0x${mask}`) & 2n) !== 0n;
+  } catch {
+    return false;
+  }
 }
 
 describe('lifecycle: npm start under NODE_ENV=production, signals, one instance per data folder', () => {
@@ -43,14 +53,34 @@ describe('lifecycle: npm start under NODE_ENV=production, signals, one instance 
       WORKER_PROCESSES: '1',
     });
   });
+  // A test that fails half-way must not leave its bot running.
+  const started: Started[] = [];
+  afterEach(() => {
+    for (const bot of started.splice(0)) {
+      for (const p of [...descendants(bot.child.pid!).reverse(), { pid: bot.child.pid! }]) {
+        try {
+          process.kill(p.pid, 'SIGKILL');
+        } catch {
+          /* gone */
+        }
+      }
+    }
+  });
   afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
 
   /** `npm start`, until it answers /healthz and its worker process has started. */
   async function npmStart(): Promise<Started & { tree: { pid: number; cmd: string }[] }> {
     const bot = start('npm', ['start'], { cwd: ROOT, env });
+    started.push(bot);
     await waitHttpOk(`http://127.0.0.1:${port}/healthz`, 150_000, () => bot.child.exitCode === null);
-    await bot.waitForLine((l) => l.includes('"role":"worker"') && l.includes('bot started'));
-    const tree = descendants(bot.child.pid!);
+    // The worker process is up and handles SIGINT (its log lines are buffered, so look at the process).
+    const until = Date.now() + 60_000;
+    let tree = descendants(bot.child.pid!);
+    const workerReady = () => tree.some((p) => p.cmd.includes('worker-main') && catchesSigint(p.pid));
+    while (!workerReady() && Date.now() < until) {
+      await new Promise((r) => setTimeout(r, 250));
+      tree = descendants(bot.child.pid!);
+    }
     return { ...bot, tree };
   }
 
@@ -63,6 +93,10 @@ describe('lifecycle: npm start under NODE_ENV=production, signals, one instance 
     // The start's install kept devDependencies: the CLI tools still work afterwards.
     expect(existsSync(path.join(ROOT, 'node_modules/.bin/tsx'))).toBe(true);
     expect(existsSync(path.join(ROOT, 'node_modules/.bin/prisma'))).toBe(true);
+    // /metrics adds the worker process's metrics to the main one's.
+    const scraped = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+    expect(scraped).toContain('dangjian_queue_jobs{state="waiting"}');
+    expect(Number(scraped.match(/^dangjian_process_resident_memory_bytes (\d+)/m)?.[1])).toBeGreaterThan(0);
 
     bot.child.kill('SIGTERM');
     expect(await bot.exited).toBe(0);

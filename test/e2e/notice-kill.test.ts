@@ -50,7 +50,7 @@ async function childWorker(sandbox: Sandbox, db: FreshDatabase, queueName: strin
 }
 
 describe('a notice broadcast survives its worker being killed', () => {
-  it(`${N} recipients, the worker SIGKILLed after some hundreds are sent: a new worker finishes, one card each`, async () => {
+  it(`reliability §7.12: ${N} recipients, the worker SIGKILLed after some hundreds are sent: a new worker finishes, one card each`, async () => {
     const users = Array.from({ length: N + 1 }, (_, i) => ({ openId: `ou_nk_${i}`, name: `人员${i}` }));
     const sandbox = await startSandbox({ port: 0, delivery: { mode: 'none' }, users, rateLimit: { appPerSecond: RATE, perTargetPerSecond: 5 } });
     cleanups.push(() => sandbox.close());

@@ -41,14 +41,14 @@ describe('notices (通知)', () => {
     }
   }
 
-  it('refuses someone outside the OD with one line and an audit row', async () => {
+  it('reliability §7.22: refuses someone outside the OD with one line and an audit row', async () => {
     const answer = await reply(DEMO.secretary.openId, '/通知');
     expect(answer.content.text).toBe('只有区委组织部工作人员可以发布通知。');
     const rows = await bot.db.prisma.auditLog.findMany({ where: { actorId: DEMO.secretary.openId, action: 'command:notice' } });
     expect(rows.map((r) => r.result)).toEqual(['deny']);
   });
 
-  it('sends a notice to the chosen audience exactly once, even when confirmed twice, and reports the unreachable', async () => {
+  it('reliability §7.23: sends a notice to the chosen audience exactly once, even when confirmed twice, and reports the unreachable', async () => {
     expect(expected.length).toBeGreaterThanOrEqual(3); // two acknowledge, one only reads, the rest do neither
     const sec = await bot.db.prisma.person.findUniqueOrThrow({ where: { code: DEMO.secretary.code }, include: { unit: true } });
     const { form, preview } = await submitNoticeForm(bot, od, { title: TITLE, body: '请各单位于12月5日前完成自查。', scope: 'UNITS', units: sec.unit.name, role: 'LEADERSHIP', ack: 'yes' });

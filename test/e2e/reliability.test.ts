@@ -1,8 +1,18 @@
 // The failure paths that used to lose or hide work (issue 12), each against the whole bot on real
 // parts: PostgreSQL, Redis, and the Lark sandbox through the real SDK.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import http from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Redis } from 'ioredis';
-import { messageEnvelope, redisUrl, settled, signedRequest, startTestBot, until, type TestBot } from '../helpers/bot.js';
+import { startApp } from '../../src/app.js';
+import { createWebhookHandler, larkSignature } from '../../src/bot/webhook.js';
+import { loadConfig } from '../../src/config.js';
+import { redisBackend } from '../../src/jobs/backend.js';
+import { silentLogger } from '../../src/logger.js';
+import { messageEnvelope, redisUrl, sandboxBotEnv, settled, signedRequest, startTestBot, until, type TestBot } from '../helpers/bot.js';
 import { DEMO, DEMO_USERS, seedDistrict } from '../helpers/district.js';
 
 const USER = 'ou_rel_user_0001';
@@ -183,5 +193,92 @@ describe('the audit log: every refusal and crash is in it, and it cannot be rewr
     await expect(bot.db.prisma.auditLog.deleteMany({})).rejects.toThrow(/append-only/);
     await expect(bot.db.prisma.$executeRawUnsafe('TRUNCATE "AuditLog"')).rejects.toThrow(/append-only/);
     expect((await bot.db.prisma.auditLog.findUniqueOrThrow({ where: { id: row!.id } })).actorId).toBe(row!.actorId);
+  });
+});
+
+describe('transport and infrastructure refusals', () => {
+  let bot: TestBot;
+  beforeAll(async () => {
+    bot = await startTestBot({ sandbox: { users: [{ openId: USER, name: '张三' }] } });
+  });
+  afterAll(async () => bot?.close());
+
+  it('reliability §7.5: without an Encrypt Key the bot refuses to start in webhook mode, and an unsigned event is refused', async () => {
+    expect(() => loadConfig({ LARK_APP_ID: 'cli_x', LARK_APP_SECRET: 's', LARK_EVENT_MODE: 'webhook', DATABASE_URL: 'postgresql://x@127.0.0.1/x' })).toThrow(/LARK_ENCRYPT_KEY is required/);
+    const log = silentLogger;
+    const seen: string[] = [];
+    const handler = createWebhookHandler({ encryptKey: 'k', intake: { accept: async () => ({ status: 'queued', answer: {} }) } as never, log, onReject: (r) => seen.push(r) });
+    const server = http.createServer(handler);
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    try {
+      const url = `http://127.0.0.1:${(server.address() as { port: number }).port}/`;
+      const env = messageEnvelope({ appId: 'cli_x', token: 't', from: USER, chatId: 'oc_x', text: '/帮助' });
+      const res = await fetch(url, { method: 'POST', body: JSON.stringify(env), headers: { 'content-type': 'application/json' } });
+      expect(res.status).toBe(401);
+      expect(seen).toEqual(['unsigned request']);
+    } finally {
+      server.close();
+    }
+  });
+
+  it('reliability §7.8: a correctly signed body whose encrypt field cannot be decrypted gets 400 and nothing is stored', async () => {
+    const body = JSON.stringify({ encrypt: Buffer.alloc(48, 7).toString('base64') });
+    const ts = String(Math.floor(Date.now() / 1000));
+    const headers = { 'content-type': 'application/json', 'x-lark-request-timestamp': ts, 'x-lark-request-nonce': 'n1', 'x-lark-signature': larkSignature(ts, 'n1', bot.sandbox.encryptKey, body) };
+    const res = await fetch(bot.webhookUrl, { method: 'POST', body, headers });
+    expect(res.status).toBe(400);
+    // The bot still answers afterwards.
+    const id = await bot.sandbox.userSends({ from: USER, text: '/帮助' });
+    await bot.sandbox.waitFor((m) => m.parentId === id);
+    expect(await bot.db.prisma.inboundEvent.count({ where: { dedupeKey: { not: `msg:${id}` } } })).toBe(0);
+  });
+
+  it('reliability §7.2: the same message delivered again 7 h later, to a restarted bot, has no second effect', async () => {
+    bot.sandbox.setDelivery({ mode: 'none' });
+    const messageId = await bot.sandbox.userSends({ from: USER, text: '/帮助' });
+    const env = messageEnvelope({ appId: bot.sandbox.appId, token: bot.sandbox.verificationToken, from: USER, chatId: bot.sandbox.p2pChatId(USER), text: '/帮助', messageId });
+    const first = signedRequest(env, bot.sandbox.encryptKey);
+    expect((await fetch(bot.webhookUrl, { method: 'POST', body: first.body, headers: first.headers })).status).toBe(200);
+    await bot.sandbox.waitFor((m) => m.parentId === messageId);
+    await settled(bot);
+    await bot.app.close();
+
+    // A new process (nothing in memory), its clock 7 hours on, on the same database.
+    const config = loadConfig({ ...sandboxBotEnv(bot.sandbox, bot.db.url), PORT: '0' });
+    const later = await startApp({ config, databaseUrl: bot.db.url, log: silentLogger, clock: () => new Date(Date.now() + 7 * 3600_000), queueName: `e2e-later-${Date.now()}`, reminderCron: false });
+    try {
+      const again = signedRequest({ ...env, header: { ...env.header, event_id: `redelivered-${env.header.event_id}` } }, bot.sandbox.encryptKey);
+      const res = await fetch(`http://127.0.0.1:${later.port}/lark/events`, { method: 'POST', body: again.body, headers: again.headers });
+      expect(res.status).toBe(200);
+      await until('the restarted bot to settle', async () => {
+        const c = await later.deps.queue.queue.getJobCounts('waiting', 'active', 'prioritized');
+        return Object.values(c).every((n) => n === 0) && (await bot.db.prisma.inboundEvent.count({ where: { status: 'RECEIVED' } })) === 0;
+      });
+      expect(await bot.db.prisma.inboundEvent.count({ where: { dedupeKey: `msg:${messageId}` } })).toBe(1);
+      expect(bot.sandbox.sent().filter((m) => m.parentId === messageId)).toHaveLength(1);
+    } finally {
+      await later.close(2000);
+    }
+  });
+
+  it('reliability §7.16: a Redis with maxmemory-policy allkeys-lru makes the start fail, naming the fix', async () => {
+    const port = 16412;
+    const dir = mkdtempSync(join(tmpdir(), 'redis-lru-'));
+    execFileSync('redis-server', ['--daemonize', 'yes', '--bind', '127.0.0.1', '--port', String(port), '--save', '', '--appendonly', 'no', '--dir', dir, '--maxmemory-policy', 'allkeys-lru']);
+    try {
+      await until('the LRU Redis to answer', async () => {
+        const r = new Redis(`redis://127.0.0.1:${port}`, { lazyConnect: true, maxRetriesPerRequest: 0 });
+        r.on('error', () => {});
+        const ok = await r.connect().then(() => r.ping()).catch(() => null);
+        r.disconnect();
+        return ok === 'PONG';
+      });
+      const backend = redisBackend(`redis://127.0.0.1:${port}`);
+      await expect(backend.check()).rejects.toThrow(/maxmemory-policy is allkeys-lru; it must be noeviction/);
+      await backend.close();
+    } finally {
+      execFileSync('redis-cli', ['-p', String(port), 'shutdown', 'nosave']);
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

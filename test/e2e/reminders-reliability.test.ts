@@ -116,7 +116,7 @@ async function wipeQueue(queueName: string): Promise<number> {
 }
 
 describe('exactly one reminder', () => {
-  it('three app instances on one database and one queue, ticking at the same instant, send one card per secretary', async () => {
+  it('reliability §7.10: three app instances on one database and one queue, ticking at the same instant, send one card per secretary', async () => {
     const w = await world(4);
     const apps = await Promise.all([app(w), app(w), app(w)]);
     // Each instance ticks twice at once: six concurrent ticks.
@@ -131,7 +131,7 @@ describe('exactly one reminder', () => {
     expect(w.sandbox.sent()).toHaveLength(w.secretaries.length);
   });
 
-  it('a worker killed while Lark holds its answer, then restarted, sends no second card', async () => {
+  it('reliability §7.11, §7.12: a worker killed while Lark holds its answer, then restarted, sends no second card', async () => {
     const w = await world(2);
     const proxy = await holdingProxy(w.sandbox.baseUrl);
     cleanups.push(() => proxy.close());
@@ -158,7 +158,7 @@ describe('exactly one reminder', () => {
     expect(w.sandbox.sent().filter((m) => m.uuid === heldUuid)).toHaveLength(1);
   });
 
-  it('Redis losing the queue between ticks loses no reminder and repeats none', async () => {
+  it('reliability §7.14: Redis losing the queue between ticks loses no reminder and repeats none', async () => {
     const w = await world(2);
     let now = MONDAY;
     const a = await app(w, { worker: false, clock: () => now });
@@ -221,7 +221,7 @@ describe('exactly one reminder', () => {
     expect(w.sandbox.stats().duplicateUuids).toBe(0);
   });
 
-  it('a recipient Lark cannot reach (left the tenant) is marked FAILED at once, without retries; the others are sent', async () => {
+  it('reliability §7.20: a recipient Lark cannot reach (left the tenant) is marked FAILED at once, without retries; the others are sent', async () => {
     const w = await world(2, { resigned: (p) => p.code === 'P21' }); // the second unit's secretary
     const r = await runReminderTick((await app(w)).deps, { now: MONDAY });
     expect(r.digests).toHaveLength(2);

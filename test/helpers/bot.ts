@@ -77,12 +77,14 @@ export async function startTestBot(
   const db = await freshDatabase('e2e');
   const { REDIS_URL, ...env } = sandboxBotEnv(sandbox, db.url, mode);
   const config = loadConfig({ ...env, ...(opts.redis === false ? {} : { REDIS_URL }), PORT: '0', ...opts.env });
+  const queueName = `e2e-${randomBytes(4).toString('hex')}`;
   const app = await startApp({
     config,
     databaseUrl: db.url,
     log,
     clock: opts.clock,
-    queueName: `e2e-${randomBytes(4).toString('hex')}`,
+    queueName,
+    pacerScope: queueName, // each test bot its own send budget in Redis
     workerConcurrency: 8,
     reminderCron: opts.reminderCron ?? false,
     intakeLimits: opts.intakeLimits,

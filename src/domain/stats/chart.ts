@@ -30,7 +30,7 @@ export function rateChart(title: string, values: RateDatum[]): Record<string, un
       xField: ['name', 'type'],
       yField: 'value',
       seriesField: 'type',
-      axes: [{ orient: 'left', min: 0, max: 100, title: { visible: true, text: '%' } }],
+      axes: [{ orient: 'left', min: 0, max: 100, title: { visible: true, text: '百分比（%）' } }],
       legends: { visible: true, orient: 'bottom' },
       label: { visible: true },
     },

@@ -158,11 +158,34 @@ function renderMultiSelect(e, form) {
   return labelled(textOf(e.label) || textOf(e.placeholder), box, e.required);
 }
 
+/**
+ * A chart element, drawn as Lark draws it: the card's chart_spec handed to VChart (the page loads
+ * its browser bundle as the global VChart). Without VChart, the data as a table.
+ */
 function renderChart(e) {
   const spec = e.chart_spec ?? {};
+  const VC = globalThis.VChart?.default ?? globalThis.VChart?.VChart;
+  if (VC) {
+    const box = el('div', { class: 'card-chart' });
+    box.style.width = '100%';
+    box.style.height = '280px';
+    // Draw once the element is in the page (VChart measures its container).
+    requestAnimationFrame(() => {
+      try {
+        new VC(spec, { dom: box, animation: false }).renderSync();
+      } catch (err) {
+        box.replaceWith(chartTable(spec, `图表无法绘制（${err.message}），以表格显示数据`));
+      }
+    });
+    return box;
+  }
+  return chartTable(spec, '以表格显示数据');
+}
+
+function chartTable(spec, note) {
   const data = Array.isArray(spec.data) ? spec.data.flatMap((d) => d.values ?? []) : spec.data?.values ?? [];
   const title = spec.title?.text ?? '图表';
-  const wrap = el('div', {}, [el('div', { class: 'chart-title', text: `图表：${title}（${spec.type ?? 'chart'}，以表格显示数据）` })]);
+  const wrap = el('div', {}, [el('div', { class: 'chart-title', text: `图表：${title}（${note}）` })]);
   if (!data.length) { wrap.append(el('div', { class: 'note', text: '（无数据）' })); return wrap; }
   const keys = [...new Set(data.flatMap((r) => Object.keys(r)))];
   wrap.append(el('table', {}, [
