@@ -4,6 +4,7 @@ import { onBotWelcome } from './handlers/on-bot-welcome.js';
 import { onCardAction } from './handlers/on-card-action.js';
 import { onMessage } from './handlers/on-message.js';
 import { onMessageRead } from './handlers/on-message-read.js';
+import { onMenu } from './handlers/on-menu.js';
 import type { Normalized } from './normalize.js';
 
 export type EventHandler = (n: Normalized, deps: Deps, log: Logger) => Promise<void>;
@@ -15,4 +16,5 @@ export const EVENT_HANDLERS: Readonly<Record<string, EventHandler>> = {
   'im.chat.access_event.bot_p2p_chat_entered_v1': onBotWelcome,
   'im.chat.member.bot.added_v1': onBotWelcome,
   'im.message.message_read_v1': onMessageRead,
+  'application.bot.menu_v6': onMenu,
 };

@@ -72,7 +72,14 @@ export interface MessageRead {
   messageIds: string[];
 }
 
-export type InboundEvent = IncomingMessage | CardAction | MessageRead | OtherEvent;
+/** application.bot.menu_v6: a click on the bot menu in the 1:1 chat. */
+export interface MenuClick {
+  kind: 'menu';
+  operatorOpenId: string;
+  eventKey: string;
+}
+
+export type InboundEvent = IncomingMessage | CardAction | MessageRead | MenuClick | OtherEvent;
 
 export interface Normalized {
   meta: EnvelopeMeta;
@@ -136,6 +143,10 @@ export function normalizeEnvelope(raw: unknown): Normalized {
       messageIds: Array.isArray(e.message_id_list) ? e.message_id_list.filter((id: unknown): id is string => typeof id === 'string' && id !== '') : [],
     };
     return { meta, event: read, dedupeKey: `evt:${eventId}` };
+  }
+  if (eventType === 'application.bot.menu_v6') {
+    const menu: MenuClick = { kind: 'menu', operatorOpenId: str(e.operator?.operator_id?.open_id, 'event.operator.operator_id.open_id'), eventKey: String(e.event_key ?? '') };
+    return { meta, event: menu, dedupeKey: `evt:${eventId}` };
   }
   const openId = e.operator_id?.open_id ?? e.operator?.open_id ?? e.user?.open_id ?? e.users?.[0]?.user_id?.open_id;
   const other: OtherEvent = {

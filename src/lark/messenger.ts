@@ -40,7 +40,7 @@ export interface Messenger {
  * Answers to a user (a reply to their message or card click, a confirmation, a welcome): these may use
  * the part of Lark's per-minute budget that the pacer keeps from bulk sends (reminders, notices, …).
  */
-const INTERACTIVE_PURPOSES = new Set(['reply', 'private-reply', 'action', 'error', 'report-confirm', 'export', 'welcome', 'welcome-group']);
+const INTERACTIVE_PURPOSES = new Set(['reply', 'private-reply', 'action', 'error', 'report-confirm', 'export', 'welcome', 'welcome-group', 'menu']);
 
 export function sendClass(m: Pick<OutMessage, 'purpose' | 'replyTo'>): SendClass {
   return m.replyTo !== undefined || INTERACTIVE_PURPOSES.has(m.purpose) ? 'interactive' : 'bulk';

@@ -2,6 +2,7 @@ import { readFileSync, unwatchFile, watchFile } from 'node:fs';
 import { LiveCalendar } from '../calendar/store.js';
 import { readCalendarFile } from '../domain/calendar/working-days.js';
 import { CatalogStore, loadCatalog } from '../domain/duties/catalog.js';
+import { catalogFromDatabase, refreshCatalog } from '../catalog/changes.js';
 import type { Db } from '../db/client.js';
 import type { Logger } from '../logger.js';
 import { projectPath } from '../paths.js';
@@ -27,6 +28,10 @@ export function loadDomainConfig(): { catalog: CatalogStore; calendar: LiveCalen
  */
 export function watchCatalog(store: CatalogStore, log: Logger): () => void {
   const onChange = () => {
+    if (catalogFromDatabase(store)) {
+      log.warn('config/duty-catalog.json changed, but OD staff changed the catalog in chat: the version in the database stays in force');
+      return;
+    }
     let text: string;
     try {
       text = readFileSync(CATALOG_FILE, 'utf8');
@@ -46,8 +51,9 @@ export function watchCatalog(store: CatalogStore, log: Logger): () => void {
  * What OD staff changed from chat lives in PostgreSQL; every process reads it at start and then
  * every `intervalMs`, so a change made through one replica reaches the others without a restart.
  */
-export async function startDomainSync(deps: { db: Db; calendar: LiveCalendar; log: Logger }, intervalMs: number): Promise<() => void> {
+export async function startDomainSync(deps: { db: Db; calendar: LiveCalendar; catalog: CatalogStore; log: Logger }, intervalMs: number): Promise<() => void> {
   const sync = async () => {
+    if (await refreshCatalog(deps)) deps.log.info({ rules: deps.catalog.current.rules.length }, 'duty catalog refreshed from the database');
     if (await deps.calendar.refresh(deps.db)) deps.log.info({ years: [...deps.calendar.sources].filter(([, s]) => s.kind === 'od').map(([y]) => y) }, 'working-day calendar refreshed');
   };
   await sync();

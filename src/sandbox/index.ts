@@ -9,7 +9,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { newId } from './crypto.js';
 import { Delivery, type EventStatus, type Transport } from './delivery.js';
-import { cardActionEvent, messageReceiveEvent, type EnvelopeContext } from './events.js';
+import { cardActionEvent, envelope, messageReceiveEvent, type EnvelopeContext } from './events.js';
 import { HttpError, sendJson } from './http-util.js';
 import { OpenApi, type CardTokenRecord, type InjectedFailure, type SandboxStats } from './openapi.js';
 import { Page } from './page.js';
@@ -81,6 +81,8 @@ export interface Sandbox {
     option?: string;
     checked?: boolean;
   }): Promise<unknown>;
+  /** A user clicks an entry of the bot menu in the 1:1 chat: delivered as application.bot.menu_v6 with its event_key. */
+  userClicksMenu(opts: { from: string; eventKey: string }): Promise<void>;
   /** Everything the bot sent/replied/patched, in order, with the parsed content. */
   sent(filter?: { chatId?: string; toOpenId?: string }): SentMessage[];
   /** Resolves with the first sent message (already sent or future) matching pred; rejects after timeoutMs (default 5000). */
@@ -215,6 +217,16 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
       delivery.deliverEvent(messageReceiveEvent(envCtx, user, m, chat), setStatus);
     }
     return messageId;
+  };
+
+  const userClicksMenu: Sandbox['userClicksMenu'] = async (o) => {
+    const user = world.ensureUser(o.from);
+    const event = {
+      operator: { operator_name: user.name, operator_id: { union_id: user.unionId, user_id: user.userId, open_id: user.openId } },
+      event_key: o.eventKey,
+      timestamp: Math.floor(Date.now() / 1000),
+    };
+    delivery.deliverEvent(envelope(envCtx, 'application.bot.menu_v6', event));
   };
 
   const userClicks: Sandbox['userClicks'] = async (o) => {
@@ -352,6 +364,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
     p2pChatId: (openId) => world.p2pChatId(openId),
     userSends,
     userClicks,
+    userClicksMenu,
     sent,
     waitFor,
     failNext(api, n, resp) {

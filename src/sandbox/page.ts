@@ -97,6 +97,13 @@ export class Page {
         });
         return this.json(res, { messageId });
       }
+      if (api === 'send-file') {
+        // A file from the page (e.g. a roster workbook for the bot to import), its bytes in base64.
+        const fileName = String(body.fileName ?? '').trim();
+        if (!fileName || typeof body.base64 !== 'string') throw new HttpError(400, { error: '缺少文件名或文件内容' });
+        const messageId = await this.d.userSends({ from: String(body.from), chatId: String(body.chatId), file: { fileName, bytes: Buffer.from(body.base64, 'base64') } });
+        return this.json(res, { messageId });
+      }
       if (api === 'click') {
         const answer = await this.d.userClicks({
           from: String(body.from),

@@ -4,16 +4,13 @@
 //
 // The 2027 dates below are TEST INPUT ("测试假期"), not the official schedule, which no source on
 // these machines has yet.
-import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startApp, type App } from '../../src/app.js';
-import { loadConfig } from '../../src/config.js';
+import type { App } from '../../src/app.js';
 import { beijingDay, isWorkingDay } from '../../src/domain/calendar/working-days.js';
-import { silentLogger } from '../../src/logger.js';
 import { generateObligations } from '../../src/obligations/generate.js';
 import { runReminderTick } from '../../src/reminders/tick.js';
 import type { SentMessage } from '../../src/sandbox/index.js';
-import { botReply, sandboxBotEnv, sleep, startTestBot, type TestBot } from '../helpers/bot.js';
+import { botReply, startReplica, sleep, startTestBot, type TestBot } from '../helpers/bot.js';
 import { seedRoster, type SeededRoster } from '../helpers/reminders.js';
 
 const at = (s: string) => new Date(`${s}+08:00`);
@@ -151,17 +148,7 @@ describe('the working-day calendar of next year, kept by the OD in chat', () => 
 
   it('is in force in a second running replica without a restart', async () => {
     // A replica started before the next entry: it must pick the entry up from PostgreSQL.
-    const { REDIS_URL, ...env } = sandboxBotEnv(bot.sandbox, bot.db.url);
-    replica = await startApp({
-      config: loadConfig({ ...env, REDIS_URL, PORT: '0', CONFIG_REFRESH_SECONDS: '0.2' }),
-      databaseUrl: bot.db.url,
-      log: silentLogger,
-      queueName: `e2e-replica-${randomBytes(4).toString('hex')}`,
-      worker: false,
-      http: false,
-      intake: false,
-      schedulers: false,
-    });
+    replica = await startReplica(bot);
     expect(replica.deps.calendar.knownYears.has(2027)).toBe(true);
     expect(replica.deps.calendar.knownYears.has(2028)).toBe(false);
 

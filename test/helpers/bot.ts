@@ -209,3 +209,18 @@ export async function settled(bot: TestBot, timeoutMs = 15_000): Promise<void> {
     100,
   );
 }
+
+/** A second bot process on the same database and Redis (no intake, HTTP, worker or schedulers): what another replica sees. */
+export async function startReplica(bot: TestBot, env: Record<string, string> = {}): Promise<App> {
+  const { REDIS_URL, ...base } = sandboxBotEnv(bot.sandbox, bot.db.url);
+  return startApp({
+    config: loadConfig({ ...base, REDIS_URL, PORT: '0', CONFIG_REFRESH_SECONDS: '0.2', ...env }),
+    databaseUrl: bot.db.url,
+    log: silentLogger,
+    queueName: `e2e-replica-${randomBytes(4).toString('hex')}`,
+    worker: false,
+    http: false,
+    intake: false,
+    schedulers: false,
+  });
+}

@@ -1,6 +1,7 @@
 import type { CardActionDef } from './action.js';
 import { calendarConfirm, calendarSubmit, changeCancel } from './calendar-actions.js';
 import { importConfirm } from './import-actions.js';
+import { catalogConfirm } from './catalog-actions.js';
 import { inspectionSubmit, reviewDecide } from './inspection-actions.js';
 import { noticeAck, noticeChase, noticeConfirm, noticeSubmit } from './notice-actions.js';
 import { obligationDetail } from './obligation-detail.js';
@@ -15,5 +16,5 @@ import { reportWithdraw } from './report-withdraw.js';
 
 /** The card-action table, keyed by the button's `value.action`. One file per action. */
 export const CARD_ACTIONS: ReadonlyMap<string, CardActionDef> = new Map(
-  [reportOpen, reportSubmit, reportPick, reportEdit, reportUpdate, reportWithdraw, reportMove, reportKeep, reportPage, obligationDetail, noticeSubmit, noticeConfirm, noticeAck, noticeChase, inspectionSubmit, reviewDecide, calendarSubmit, calendarConfirm, changeCancel, importConfirm].map((a) => [a.name, a]),
+  [reportOpen, reportSubmit, reportPick, reportEdit, reportUpdate, reportWithdraw, reportMove, reportKeep, reportPage, obligationDetail, noticeSubmit, noticeConfirm, noticeAck, noticeChase, inspectionSubmit, reviewDecide, calendarSubmit, calendarConfirm, changeCancel, importConfirm, catalogConfirm].map((a) => [a.name, a]),
 );

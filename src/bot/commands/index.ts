@@ -1,5 +1,6 @@
 import type { Command } from './command.js';
 import { calendar } from './calendar.js';
+import { catalogCommand } from './catalog.js';
 import { templates } from './templates.js';
 import { duties } from './duties.js';
 import { exportCommand } from './export.js';
@@ -14,4 +15,4 @@ import { unit } from './unit.js';
 import { whoami } from './whoami.js';
 
 /** The command table: one file per command. /help lists them in this order. */
-export const COMMANDS: readonly Command[] = [help, whoami, duties, report, todo, unit, stats, inspect, notice, exportCommand, rectify, calendar, templates];
+export const COMMANDS: readonly Command[] = [help, whoami, duties, report, todo, unit, stats, inspect, notice, exportCommand, rectify, calendar, catalogCommand, templates];

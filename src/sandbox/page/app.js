@@ -299,6 +299,19 @@ async function send(ev) {
   }
 }
 
+/** Sends the chosen file into the open chat as the current user (read as base64 for the JSON API). */
+async function sendFile(file) {
+  if (!file || !state.chatId || state.chatId.startsWith('p2p:')) return;
+  try {
+    const bytes = new Uint8Array(await file.arrayBuffer());
+    let binary = '';
+    for (let i = 0; i < bytes.length; i += 0x8000) binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+    await api('send-file', { from: state.user, chatId: state.chatId, fileName: file.name, base64: btoa(binary) });
+  } catch (e) {
+    toast({ type: 'error', content: `发送文件失败：${e.message}` });
+  }
+}
+
 // ---------- wiring ----------
 
 let chatReload = null;
@@ -332,6 +345,12 @@ $('chat-list').addEventListener('click', (e) => {
 $('composer').addEventListener('submit', send);
 $('input').addEventListener('keydown', (e) => {
   if (e.key === 'Enter' && !e.shiftKey && !e.isComposing) send(e);
+});
+$('file-btn').addEventListener('click', () => $('file-input').click());
+$('file-input').addEventListener('change', async (e) => {
+  const file = e.target.files?.[0];
+  e.target.value = '';
+  await sendFile(file);
 });
 $('mention-btn').addEventListener('click', () => {
   const input = $('input');

@@ -1,0 +1,41 @@
+// The sandbox's web chat page sends a file to the bot (headless Chromium): an OD clerk picks the
+// roster workbook in the page and the real bot answers with the import preview, as in Lark.
+import { existsSync } from 'node:fs';
+import { chromium, type Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { projectPath } from '../../src/paths.js';
+import { startTestBot, type TestBot } from '../helpers/bot.js';
+
+const CHROMIUM = '/usr/bin/chromium';
+const hasChromium = existsSync(CHROMIUM);
+const OD = 'ou_page_od';
+
+describe.skipIf(!hasChromium)('sandbox page: sending a file to the bot', () => {
+  let bot: TestBot;
+  let browser: Browser;
+
+  beforeAll(async () => {
+    bot = await startTestBot({ sandbox: { users: [{ openId: OD, name: '组织部小王' }] } });
+    const unit = await bot.db.prisma.unit.create({ data: { code: 'U00', name: '区委组织部', kind: 'OD' } });
+    await bot.db.prisma.person.create({ data: { code: 'P0001', name: '组织部小王', unitId: unit.id, role: 'OD_STAFF', larkOpenId: OD } });
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'] });
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await bot?.close();
+  });
+
+  it('uploads the roster workbook from the page; the bot answers with the preview, shown in the page', async () => {
+    const page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
+    page.on('pageerror', (e) => console.error('page error:', e));
+    await page.goto(bot.sandbox.pageUrl);
+    await page.selectOption('#user-select', OD);
+    await expect.poll(() => page.textContent('#chat-header')).toContain('单聊');
+
+    await page.setInputFiles('#file-input', projectPath('templates', 'import', 'roster-template.xlsx'));
+    await expect.poll(() => page.textContent('#messages'), { timeout: 20_000 }).toContain('导入预览 · 花名册');
+    expect(await page.textContent('#messages')).toContain('[文件] roster-template.xlsx');
+    const sent = bot.sandbox.sent().find((m) => JSON.stringify(m.content).includes('导入预览 · 花名册'));
+    expect(JSON.stringify(sent!.content)).toContain('**单位**：新增 4');
+  });
+});
