@@ -4,7 +4,27 @@ import { loadDomainConfig } from '../../ops/domain-config.js';
 import { seedDemo } from '../../ops/demo.js';
 import { sendDigest } from '../../reminders/send.js';
 import { reminderTick } from '../../reminders/tick.js';
+import type { Db } from '../../db/client.js';
+import type { LarkClient } from '../../lark/client.js';
 import type { CliCommand } from './command.js';
+
+/**
+ * The running bot tells its sandbox the roster's people every few seconds (src/people/sandbox-roster.ts);
+ * wait until the sandbox knows the last of them, so today's cards reach them instead of being refused
+ * as unknown users (open_id cross app).
+ */
+async function sandboxKnowsRoster(db: Db, lark: LarkClient, timeoutMs = 30_000): Promise<void> {
+  const last = await db.person.findFirst({ where: { active: true, larkOpenId: { not: null } }, orderBy: { id: 'desc' }, select: { larkOpenId: true } });
+  if (!last?.larkOpenId) return;
+  for (const until = performance.now() + timeoutMs; performance.now() < until; ) {
+    const known = await lark.contact.v3.user.get({ path: { user_id: last.larkOpenId }, params: { user_id_type: 'open_id' } }).then(
+      (r) => r.code === 0,
+      () => false,
+    );
+    if (known) return;
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  }
+}
 
 /**
  * `demo [--now ISO]` (npm run demo): the example district with a realistic year so far. When the bot
@@ -29,6 +49,7 @@ export const demo: CliCommand = {
     if (lark) {
       const at = new Date(beijingStartOfDay(workingDayOnOrBefore(beijingDay(now), calendar)).getTime() + 10 * 3600_000);
       const deps = { db: rt.db, catalog, calendar, config: rt.config, log: rt.log };
+      if (rt.config.sandbox) await sandboxKnowsRoster(rt.db, lark);
       const tick = await reminderTick(deps, { now: at, staleClaimMs: 60_000 });
       const messenger = new LarkMessenger({ client: lark, db: rt.db, log: rt.log });
       let sent = 0;
