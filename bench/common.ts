@@ -37,3 +37,24 @@ export function maxInWindow(at: readonly number[], ms: number): number {
 export function scaledLarkLimits(scale: number, minute = true): PacerLimits {
   return { ...LARK_LIMITS, appPerSecond: LARK_LIMITS.appPerSecond * scale, appPerMinute: minute ? LARK_LIMITS.appPerMinute * scale : 0 };
 }
+
+/** Minimal Prisma-like client for raw SQL. */
+interface RawSql {
+  $executeRawUnsafe(sql: string): Promise<number>;
+}
+
+/**
+ * `n` towns, each with a secretary (open_id `<openIdPrefix><i>`) owing November's liaison visit, with one
+ * reminder due on 2026-11-23: a tick at that day sends exactly one card to each.
+ */
+export async function seedOneReminderEach(db: RawSql, n: number, openIdPrefix: string): Promise<void> {
+  await db.$executeRawUnsafe(`INSERT INTO "Unit" (id, code, name, kind, "updatedAt") SELECT u, 'U' || u, '第' || u || '镇党委', 'TOWN', now() FROM generate_series(1, ${n}) u`);
+  await db.$executeRawUnsafe(`
+    INSERT INTO "Person" (id, code, name, "unitId", role, "larkOpenId", "updatedAt")
+    SELECT p, 'P' || p, '书记' || p, p, 'SECRETARY', '${openIdPrefix}' || p, now() FROM generate_series(1, ${n}) p`);
+  await db.$executeRawUnsafe(`
+    INSERT INTO "Obligation" (id, "ruleCode", "ownerKey", "unitId", "personId", "periodKey", title, "periodStart", "dueAt", "remindersPlannedAt", "updatedAt")
+    SELECT p, 'LIAISON_VISIT_SECRETARY', 'p' || p, p, p, '2026-11', '2026年11月 到基层联系点检查指导',
+           timestamp '2026-10-31 16:00', timestamp '2026-11-30 15:59:59.999', now(), now() FROM generate_series(1, ${n}) p`);
+  await db.$executeRawUnsafe(`INSERT INTO "Reminder" ("obligationId", stage, "recipientId", "sendOn") SELECT p, 'before-5', p, timestamp '2026-11-22 16:00' FROM generate_series(1, ${n}) p`);
+}

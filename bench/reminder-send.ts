@@ -19,7 +19,7 @@ import { runReminderTick } from '../src/reminders/tick.js';
 import { startSandbox } from '../src/sandbox/index.js';
 import { sandboxBotEnv } from '../test/helpers/bot.js';
 import { freshDatabase } from '../test/helpers/db.js';
-import { floorSeconds, maxInWindow, scaledLarkLimits } from './common.js';
+import { floorSeconds, maxInWindow, scaledLarkLimits, seedOneReminderEach } from './common.js';
 
 const arg = (name: string, def: number) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -40,17 +40,7 @@ async function main(): Promise<void> {
   const db = await freshDatabase('bench_send');
   const apps: App[] = [];
   try {
-    await db.prisma.$executeRawUnsafe(`
-      INSERT INTO "Unit" (id, code, name, kind, "updatedAt") SELECT u, 'U' || u, '第' || u || '镇党委', 'TOWN', now() FROM generate_series(1, ${CARDS}) u`);
-    await db.prisma.$executeRawUnsafe(`
-      INSERT INTO "Person" (id, code, name, "unitId", role, "larkOpenId", "updatedAt")
-      SELECT p, 'P' || p, '书记' || p, p, 'SECRETARY', 'ou_send_' || p, now() FROM generate_series(1, ${CARDS}) p`);
-    await db.prisma.$executeRawUnsafe(`
-      INSERT INTO "Obligation" (id, "ruleCode", "ownerKey", "unitId", "personId", "periodKey", title, "periodStart", "dueAt", "remindersPlannedAt", "updatedAt")
-      SELECT p, 'LIAISON_VISIT_SECRETARY', 'p' || p, p, p, '2026-11', '2026年11月 到基层联系点检查指导',
-             timestamp '2026-10-31 16:00', timestamp '2026-11-30 15:59:59.999', now(), now() FROM generate_series(1, ${CARDS}) p`);
-    await db.prisma.$executeRawUnsafe(`
-      INSERT INTO "Reminder" ("obligationId", stage, "recipientId", "sendOn") SELECT p, 'before-5', p, timestamp '2026-11-22 16:00' FROM generate_series(1, ${CARDS}) p`);
+    await seedOneReminderEach(db.prisma, CARDS, 'ou_send_');
 
     const queueName = `bench-send-${randomBytes(3).toString('hex')}`;
     const config = loadConfig({ ...sandboxBotEnv(sandbox, db.url), PORT: '0' });
