@@ -27,6 +27,23 @@ export class JobQueue {
     }
   }
 
+  /**
+   * Of these job ids, retry those kept as failed (their attempts spent, or stalled past BullMQ's limit
+   * by workers that died), with their attempts reset. States are read many at a time. Returns how many.
+   */
+  async reviveFailed(jobIds: readonly string[]): Promise<number> {
+    let revived = 0;
+    for (let i = 0; i < jobIds.length; i += 500) {
+      const ids = jobIds.slice(i, i + 500);
+      const states = await Promise.all(ids.map((id) => this.queue.getJobState(id)));
+      const failed = ids.filter((_, k) => states[k] === 'failed');
+      const jobs = await Promise.all(failed.map((id) => this.queue.getJob(id)));
+      await Promise.all(jobs.map((job) => job?.retry('failed', { resetAttemptsMade: true })));
+      revived += failed.length;
+    }
+    return revived;
+  }
+
   close(): Promise<void> {
     return this.queue.close();
   }
