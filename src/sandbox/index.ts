@@ -92,9 +92,10 @@ export interface Sandbox {
   /**
    * requests: calls per api name (as failNext names them); rateLimited: 429/99991400 + 230020 answers (appRateLimited: the 429s);
    * deliveries: first pushes of events and card callbacks; redeliveries: re-pushes; acked: pushes answered in time;
+   * pushing: pushes sent and not yet answered (or timed out) right now;
    * duplicateUuids: create/reply calls whose uuid had already sent a message (no second message was sent).
    */
-  stats(): { requests: Record<string, number>; rateLimited: number; appRateLimited: number; deliveries: number; redeliveries: number; acked: number; duplicateUuids: number };
+  stats(): { requests: Record<string, number>; rateLimited: number; appRateLimited: number; deliveries: number; redeliveries: number; acked: number; pushing: number; duplicateUuids: number };
   /** Extension: kill every WS long connection (like a network drop); returns how many were open. */
   dropWsConnections(): number;
   close(): Promise<void>;
@@ -138,7 +139,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
   const log = (line: string): void => opts.log?.(`[sandbox] ${line}`);
   const world = new World(cfg.tenantKey);
   for (const u of opts.users ?? DEFAULT_USERS) world.addUser(u);
-  const stats: SandboxStats = { requests: {}, rateLimited: 0, appRateLimited: 0, deliveries: 0, redeliveries: 0, acked: 0, duplicateUuids: 0 };
+  const stats: SandboxStats = { requests: {}, rateLimited: 0, appRateLimited: 0, deliveries: 0, redeliveries: 0, acked: 0, pushing: 0, duplicateUuids: 0 };
   const failures = new Map<string, Array<{ remaining: number; resp: InjectedFailure }>>();
   const cardTokens = new Map<string, CardTokenRecord>();
   const openapi = new OpenApi({ world, limiter: new SlidingWindowLimiter(), config: cfg, stats, failures, cardTokens, log });

@@ -27,6 +27,8 @@ export interface SandboxStats {
   deliveries: number;
   redeliveries: number;
   acked: number;
+  /** Pushes sent and not yet answered (or timed out). */
+  pushing: number;
   duplicateUuids: number;
 }
 
