@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MENU } from '../../src/bot/menu.js';
 import type { SentMessage } from '../../src/sandbox/index.js';
-import { startTestBot, until, type TestBot } from '../helpers/bot.js';
+import { settled, startTestBot, until, type TestBot } from '../helpers/bot.js';
 import { DEMO, DEMO_USERS, seedDistrict } from '../helpers/district.js';
 
 const text = (m: SentMessage) => JSON.stringify(m.content);
@@ -30,6 +30,7 @@ describe('the bot menu', () => {
     expect(text((await click(sec, 'todo'))[0]!)).toContain('待办');
     expect(text((await click(sec, 'duties'))[0]!)).toContain('责任清单');
     expect(text((await click(sec, 'help'))[0]!)).toContain('/日历');
+    await settled(bot); // each audit row is written after its answer is sent
     const rows = await bot.db.prisma.auditLog.findMany({ where: { actorId: sec, action: { in: ['command:todo', 'command:duties', 'command:help'] } } });
     expect(rows.map((r) => (r.detail as { via?: string }).via)).toEqual(['menu', 'menu', 'menu']);
   });
