@@ -247,7 +247,7 @@ describe('exactly one reminder', () => {
       const cron = startReminderCron(a.deps, { pattern: '* * * * * *', ensureSchedulers: false });
       cleanups.push(() => cron.stop());
       const s = w.secretaries[0]!;
-      await until(async () => (await w.db.prisma.reminderDigest.count({ where: { recipientId: s.id, status: 'SENT' } })) === 1);
+      await until('the first digest to be sent', async () => (await w.db.prisma.reminderDigest.count({ where: { recipientId: s.id, status: 'SENT' } })) === 1);
       return w.db.prisma.reminderDigest.findFirstOrThrow({ where: { recipientId: s.id } });
     }
 
