@@ -52,6 +52,8 @@ export interface OpenApiDeps {
   config: OpenApiConfig;
   stats: SandboxStats;
   failures: Map<string, Array<{ remaining: number; resp: InjectedFailure }>>;
+  /** Injected latency: ms each call to that api waits before it is handled (a slow Lark). */
+  latency: Map<string, number>;
   cardTokens: Map<string, CardTokenRecord>;
   log: (line: string) => void;
 }
@@ -181,6 +183,9 @@ export class OpenApi {
     const stats = this.d.stats;
     stats.requests[route.api] = (stats.requests[route.api] ?? 0) + 1;
     try {
+      // A slow Lark: the request has arrived in full and is handled late, even if the caller has gone meanwhile.
+      const slow = this.d.latency.get(route.api);
+      if (slow) await ctx.body().then(() => new Promise((r) => setTimeout(r, slow)));
       this.injectedFailure(route.api);
       if (route.auth) {
         this.appLimit(route.api);
