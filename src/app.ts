@@ -12,7 +12,9 @@ import type { Deps } from './deps.js';
 import { postgresBackend, redisBackend, type QueueBackend } from './jobs/backend.js';
 import { JobQueue, QUEUE_NAME } from './jobs/queue.js';
 import { ensureSchedulers } from './jobs/schedulers.js';
-import { startWorker } from './jobs/worker.js';
+import { requeueStoredEvents } from './jobs/recover-inbound.job.js';
+import { isAppError } from './errors.js';
+import { releaseRunningJobs, startWorker } from './jobs/worker.js';
 import { createLarkClient, type LarkClient } from './lark/client.js';
 import { LarkMessenger } from './lark/messenger.js';
 import { LARK_LIMITS, Pacer, type PacerLimits } from './lark/pacer.js';
@@ -169,9 +171,18 @@ export async function startApp(o: AppOptions): Promise<App> {
       const bounded = <T>(p: Promise<T>) => Promise.race([p, new Promise<void>((r) => setTimeout(r, timeoutMs).unref())]);
       // Events already answered are written and their jobs queued (recover-inbound would queue them otherwise).
       await bounded(intake.drained());
-      // Running jobs may finish; one that outlives the bound is handed back (it stalls and re-runs).
-      if (worker) await bounded(worker.close()).catch(() => {});
-      if (worker) await worker.close(true).catch(() => {});
+      // Running jobs may finish within the bound; those still running then are handed back to the queue
+      // (lock removed, back to waiting) for the next worker, and this process does not wait for them.
+      if (worker) {
+        const closed = worker.close().then(
+          () => true,
+          () => true,
+        );
+        if (!(await bounded(closed))) {
+          const released = await releaseRunningJobs(worker);
+          log.warn({ released, graceMs: timeoutMs }, 'jobs still running when the grace period ended were handed back to the queue');
+        }
+      }
       await queue.close().catch(() => {});
       await backend.close();
       await sharedPacer?.close();
