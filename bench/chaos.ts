@@ -10,8 +10,8 @@
 // it is FLUSHED twice, so only ever your own). Recovery after each flush is the bot's own: the reminder
 // tick (run here every second with a clock one minute further each time) re-queues claims older than
 // five minutes from PostgreSQL; schedulers are re-created by the same tick.
-// Not yet covered here: the 5,000-recipient notice and 3-second Lark latency (the sandbox has no
-// latency injection yet).
+// Not yet covered here: the 5,000-recipient notice and 3-second Lark latency (the sandbox can now
+// inject it: sandbox.setLatency('im.v1.message.create', 3000)).
 import { randomBytes } from 'node:crypto';
 import type { ChildProcess } from 'node:child_process';
 import { Redis } from 'ioredis';
