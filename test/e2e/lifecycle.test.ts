@@ -72,7 +72,12 @@ describe('lifecycle: npm start under NODE_ENV=production, signals, one instance 
   async function npmStart(): Promise<Started & { tree: { pid: number; cmd: string }[] }> {
     const bot = start('npm', ['start'], { cwd: ROOT, env });
     started.push(bot);
-    await waitHttpOk(`http://127.0.0.1:${port}/healthz`, 150_000, () => bot.child.exitCode === null);
+    try {
+      await waitHttpOk(`http://127.0.0.1:${port}/healthz`, 150_000, () => bot.child.exitCode === null);
+    } catch (err) {
+      // Say why: the bot's own last lines (an early exit otherwise shows only a refused fetch).
+      throw new Error(`${(err as Error).message}\nnpm start exit code: ${bot.child.exitCode}; its last output:\n${bot.lines.slice(-40).join('\n')}`);
+    }
     // The worker process is up and handles SIGINT (its log lines are buffered, so look at the process).
     const until = Date.now() + 60_000;
     let tree = descendants(bot.child.pid!);

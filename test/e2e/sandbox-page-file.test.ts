@@ -1,16 +1,14 @@
 // The sandbox's web chat page sends a file to the bot (headless Chromium): an OD clerk picks the
 // roster workbook in the page and the real bot answers with the import preview, as in Lark.
-import { existsSync } from 'node:fs';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { projectPath } from '../../src/paths.js';
 import { startTestBot, type TestBot } from '../helpers/bot.js';
+import { launchChromium, openChatAs } from '../helpers/chromium.js';
 
-const CHROMIUM = '/usr/bin/chromium';
-const hasChromium = existsSync(CHROMIUM);
 const OD = 'ou_page_od';
 
-describe.skipIf(!hasChromium)('sandbox page: sending a file to the bot', () => {
+describe('sandbox page: sending a file to the bot', () => {
   let bot: TestBot;
   let browser: Browser;
 
@@ -18,7 +16,7 @@ describe.skipIf(!hasChromium)('sandbox page: sending a file to the bot', () => {
     bot = await startTestBot({ sandbox: { users: [{ openId: OD, name: '组织部小王' }] } });
     const unit = await bot.db.prisma.unit.create({ data: { code: 'U00', name: '区委组织部', kind: 'OD' } });
     await bot.db.prisma.person.create({ data: { code: 'P0001', name: '组织部小王', unitId: unit.id, role: 'OD_STAFF', larkOpenId: OD } });
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'] });
+    browser = await launchChromium();
   });
   afterAll(async () => {
     await browser?.close();
@@ -26,11 +24,7 @@ describe.skipIf(!hasChromium)('sandbox page: sending a file to the bot', () => {
   });
 
   it('uploads the roster workbook from the page; the bot answers with the preview, shown in the page', async () => {
-    const page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
-    page.on('pageerror', (e) => console.error('page error:', e));
-    await page.goto(bot.sandbox.pageUrl);
-    await page.selectOption('#user-select', OD);
-    await expect.poll(() => page.textContent('#chat-header')).toContain('单聊');
+    const page = await openChatAs(browser, bot.sandbox.pageUrl, OD);
 
     await page.setInputFiles('#file-input', projectPath('templates', 'import', 'roster-template.xlsx'));
     await expect.poll(() => page.textContent('#messages'), { timeout: 20_000 }).toContain('导入预览 · 花名册');
