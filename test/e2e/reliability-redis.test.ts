@@ -168,7 +168,7 @@ describe('reliability §7.17: SIGTERM to a worker process while a send is in fli
   const TITLE = '关于报送年度党建工作总结的通知';
   const users = Array.from({ length: N + 1 }, (_, i) => ({ openId: `ou_term_${i}`, name: `人员${i}` }));
 
-  /** The notice to N people confirmed (its N send jobs queued) on a private Redis; nothing runs them yet. */
+  /** A notice to N people on a private Redis, and the app that confirms it (queues its N send jobs). */
   async function world(name: string) {
     const redis = await startRedis();
     const { sandbox, db } = await sandboxAndDb(name, users);
@@ -183,7 +183,7 @@ describe('reliability §7.17: SIGTERM to a worker process while a send is in fli
     // Only confirms (queues the sends) on the default queue, which the worker process consumes.
     const app: App = await startApp({ config: loadConfig({ ...env, PORT: '0' }), databaseUrl: db.url, log: silentLogger, worker: false, intake: false, http: false, schedulers: false });
     cleanups.push(() => app.close(2000));
-    expect((await confirmNotice(app.deps, notice.id)).queued).toBe(N);
+    const confirm = async () => expect((await confirmNotice(app.deps, notice.id)).queued).toBe(N);
     const sentRows = () => db.prisma.noticeRecipient.count({ where: { noticeId: notice.id, status: 'SENT' } });
     const creates = () => sandbox.stats().requests['im.v1.message.create'] ?? 0;
     /** What the queue holds in Redis: the active list, the lock keys, the waiting jobs. */
@@ -192,7 +192,7 @@ describe('reliability §7.17: SIGTERM to a worker process while a send is in fli
       locks: (await redis.client.keys('bull:dangjian:*:lock')).length,
       waiting: await redis.client.llen('bull:dangjian:wait'),
     });
-    return { redis, sandbox, db, env, sentRows, creates, queueState };
+    return { redis, sandbox, db, env, confirm, sentRows, creates, queueState };
   }
 
   /** src/worker-main.ts in a process of its own, as main.ts forks it; resolves once it consumes jobs. */
@@ -217,8 +217,10 @@ describe('reliability §7.17: SIGTERM to a worker process while a send is in fli
 
   it('reliability §7.17: Lark slower than usual (1.5 s a send): the worker takes no new job, finishes the sends in flight, exits 0 and leaves no job locked; a new worker sends the rest, one card each', async () => {
     const w = await world('sigterm_finish');
-    w.sandbox.setLatency('im.v1.message.create', 1500);
     const first = await workerProcess(w.env);
+    // Sends reaching Lark in the next 3 s (the worker's first ones) are answered 1.5 s late.
+    w.sandbox.delayFor('im.v1.message.create', 3000, 1500);
+    await w.confirm();
     await until('a send to be in flight', () => w.creates() >= 1);
     first.child.kill('SIGTERM');
     expect(await first.exited).toBe(0);
@@ -231,7 +233,6 @@ describe('reliability §7.17: SIGTERM to a worker process while a send is in fli
     expect(w.creates()).toBe(sent); // every send Lark saw is recorded
     expect(w.sandbox.sent()).toHaveLength(sent);
 
-    w.sandbox.setLatency('im.v1.message.create', 0);
     const second = await workerProcess(w.env);
     await until('every recipient to be sent', async () => (await w.sentRows()) === N, 30_000);
     second.child.kill('SIGTERM');
@@ -243,9 +244,11 @@ describe('reliability §7.17: SIGTERM to a worker process while a send is in fli
 
   it('reliability §7.17: a send slower than the grace period (SHUTDOWN_GRACE_SECONDS=1, Lark takes 8 s): the worker hands its jobs back and exits 0 within the grace, no lock left for lockDuration; a new worker sends them at once, one card each', async () => {
     const w = await world('sigterm_release');
-    w.sandbox.setLatency('im.v1.message.create', 8000);
     const env = { ...w.env, SHUTDOWN_GRACE_SECONDS: '1' };
     const first = await workerProcess(env);
+    // Sends reaching Lark in the next 3 s (the worker's first ones) are answered 8 s late.
+    w.sandbox.delayFor('im.v1.message.create', 3000, 8000);
+    await w.confirm();
     await until('a send to be in flight', () => w.creates() >= 1);
     const signalled = Date.now();
     first.child.kill('SIGTERM');
@@ -259,8 +262,7 @@ describe('reliability §7.17: SIGTERM to a worker process while a send is in fli
     const inFlight = w.creates();
     expect(inFlight).toBeGreaterThan(0);
 
-    // Lark is fast again; the sends it still holds land later under the same uuids as the re-sends.
-    w.sandbox.setLatency('im.v1.message.create', 0);
+    // The sends Lark still holds land later, under the same uuids as the re-sends.
     const second = await workerProcess(w.env);
     await until('every recipient to be sent', async () => (await w.sentRows()) === N, 15_000); // far less than lockDuration + stalled check
     await until('Lark to have answered every send', () => w.sandbox.sent().length + w.sandbox.stats().duplicateUuids === w.creates(), 15_000);

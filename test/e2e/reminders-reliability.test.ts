@@ -8,7 +8,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { UnrecoverableError, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startApp, type App } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
 import { startWorker } from '../../src/jobs/worker.js';
@@ -16,7 +16,8 @@ import { silentLogger } from '../../src/logger.js';
 import { loadDomainConfig } from '../../src/ops/domain-config.js';
 import { generateObligations } from '../../src/obligations/generate.js';
 import { sendDigest } from '../../src/reminders/send.js';
-import { runReminderTick } from '../../src/reminders/tick.js';
+import { startReminderCron } from '../../src/reminders/cron.js';
+import { digestJobId, runReminderTick } from '../../src/reminders/tick.js';
 import { startSandbox, type Sandbox, type SentMessage } from '../../src/sandbox/index.js';
 import { markYearsKnown, redisUrl, sleep } from '../helpers/bot.js';
 import { freshDatabase, type FreshDatabase } from '../helpers/db.js';
@@ -50,7 +51,7 @@ async function world(units = 4, o: { resigned?: (p: SeededRoster['people'][numbe
   return { sandbox, db, roster, queueName: `rel-${randomBytes(4).toString('hex')}`, secretaries: roster.people.filter((p) => p.role === 'SECRETARY') };
 }
 
-async function app(w: World, o: { worker?: boolean; clock?: () => Date; larkDomain?: string } = {}): Promise<App> {
+async function app(w: World, o: { worker?: boolean; clock?: () => Date; larkDomain?: string; env?: Record<string, string> } = {}): Promise<App> {
   const config = loadConfig({
     LARK_APP_ID: w.sandbox.appId,
     LARK_APP_SECRET: w.sandbox.appSecret,
@@ -60,6 +61,7 @@ async function app(w: World, o: { worker?: boolean; clock?: () => Date; larkDoma
     DATABASE_URL: w.db.url,
     REDIS_URL: redisUrl(),
     PORT: '0',
+    ...o.env,
   });
   const a = await startApp({
     config,
@@ -219,6 +221,68 @@ describe('exactly one reminder', () => {
     expect(later.requeued.map((x) => x.id)).toEqual([d!.id]);
     await expectOneCardEach(w);
     expect(w.sandbox.stats().duplicateUuids).toBe(0);
+  });
+
+  // §7.21: the host runs on UTC (process TZ); the reminder cron ticks every second against a clock set
+  // a few seconds before the moment reminders may go out, and the first card is claimed at that moment.
+  describe('reliability §7.21: Beijing time on a UTC host', () => {
+    let tz: string | undefined;
+    beforeEach(() => {
+      tz = process.env.TZ;
+      process.env.TZ = 'UTC';
+    });
+    afterEach(() => {
+      if (tz === undefined) delete process.env.TZ;
+      else process.env.TZ = tz;
+    });
+
+    /** A clock that reads `start` now and runs on in real time. */
+    const runningFrom = (start: Date) => {
+      const offset = start.getTime() - Date.now();
+      return () => new Date(Date.now() + offset);
+    };
+
+    /** Ticks every second from `start` on (the app's cron, Beijing timezone); the secretary's first digest, once sent. */
+    async function firstDigest(w: World, start: Date, env: Record<string, string> = {}) {
+      let clock = () => start;
+      const a = await app(w, { clock: () => clock(), env });
+      // Half an hour before, the tick plans the day's reminders and claims none (outside working hours).
+      const early = await runReminderTick(a.deps, { now: new Date(start.getTime() - 30 * 60_000) });
+      expect([early.sending, early.planned.created > 0, early.digests]).toEqual([false, true, []]);
+      clock = runningFrom(start);
+      const cron = startReminderCron(a.deps, { pattern: '* * * * * *', ensureSchedulers: false });
+      cleanups.push(() => cron.stop());
+      const s = w.secretaries[0]!;
+      await until(async () => (await w.db.prisma.reminderDigest.count({ where: { recipientId: s.id, status: 'SENT' } })) === 1);
+      return w.db.prisma.reminderDigest.findFirstOrThrow({ where: { recipientId: s.id } });
+    }
+
+    it('reliability §7.21: a reminder for 09:00 Beijing (working hours 09:00-17:30) goes out at 01:00Z, not before', async () => {
+      expect(new Date('2026-11-23T00:00:00Z').getHours()).toBe(0); // the host really is on UTC
+      const w = await world(1);
+      const d = await firstDigest(w, new Date('2026-11-23T00:59:57Z'));
+      // Ticks at 00:59:57..00:59:59Z claimed nothing; the tick at 01:00:00Z (±1 s of cron and tick time) did.
+      expect(d.claimedAt.getTime()).toBeGreaterThanOrEqual(Date.parse('2026-11-23T01:00:00Z'));
+      expect(d.claimedAt.getTime()).toBeLessThan(Date.parse('2026-11-23T01:00:03Z'));
+      expect(d.day.toISOString()).toBe('2026-11-22T16:00:00.000Z'); // 2026-11-23 00:00 Beijing
+      expect(cards(w, w.secretaries[0]!.openId)).toHaveLength(1);
+    });
+
+    it('reliability §7.21: one due at 07:30 Beijing (23:30Z, a Sunday by the UTC date) is keyed to Monday, the Beijing date, and sent', async () => {
+      const w = await world(1);
+      const s = w.secretaries[0]!;
+      const d = await firstDigest(w, new Date('2026-11-22T23:29:57Z'), { WORK_HOURS: '07:30-17:30' });
+      expect(d.claimedAt.getTime()).toBeGreaterThanOrEqual(Date.parse('2026-11-22T23:30:00Z'));
+      expect(d.claimedAt.getTime()).toBeLessThan(Date.parse('2026-11-22T23:30:03Z'));
+      expect(d.day.toISOString()).toBe('2026-11-22T16:00:00.000Z'); // Monday 2026-11-23 in Beijing, not Sunday the 22nd
+      const job = await (await app(w, { worker: false })).deps.queue.queue.getJob(digestJobId('duty', s.id, '2026-11-23'));
+      expect(job?.data).toEqual({ digestId: d.id });
+      // Its reminders were those planned for Monday 2026-11-23 (the five-working-days-before stage).
+      const rows = await w.db.prisma.reminder.findMany({ where: { digestId: d.id } });
+      expect(rows.length).toBeGreaterThan(0);
+      expect(rows.every((r) => r.sendOn.toISOString() === '2026-11-22T16:00:00.000Z')).toBe(true);
+      expect(cards(w, s.openId)).toHaveLength(1);
+    });
   });
 
   it('reliability §7.20: a recipient Lark cannot reach (left the tenant) is marked FAILED at once, without retries; the others are sent', async () => {
