@@ -147,6 +147,27 @@ describe('OpenAPI through the real SDK Client', () => {
     expect(() => sb.failNext('im.v1.nope', 1, { status: 500, code: 1 })).toThrow(/unknown api/);
   });
 
+  it('failFor fails every call within its window and none after; delayFor answers calls in its window late', async () => {
+    const sb = await sandbox({ rateLimit: { appPerSecond: 0 } });
+    const c = client(sb);
+    const send = () => c.im.v1.message.create({ params: { receive_id_type: 'open_id' }, data: { receive_id: ALICE, msg_type: 'text', content: text('x') } });
+    sb.failFor('im.v1.message.create', 400, { status: 429, code: 99991400, msg: 'request trigger frequency limit', headers: { 'x-ogw-ratelimit-reset': '1' } });
+    for (let i = 0; i < 3; i++) expect((await larkFailure(send())).status).toBe(429);
+    await sleep(450); // the window is a span of time
+    expect((await send()).code).toBe(0);
+
+    sb.delayFor('im.v1.message.create', 200, 700);
+    const t0 = performance.now();
+    expect((await send()).code).toBe(0);
+    expect(performance.now() - t0).toBeGreaterThanOrEqual(690);
+    await sleep(250);
+    const t1 = performance.now();
+    expect((await send()).code).toBe(0);
+    expect(performance.now() - t1).toBeLessThan(500);
+    expect(sb.sent()).toHaveLength(3);
+    expect(() => sb.delayFor('im.v1.nope', 1, 1)).toThrow(/unknown api/);
+  });
+
   it('answers 429 / 99991400 with x-ogw-ratelimit headers above the per-app limit', async () => {
     const sb = await sandbox({ rateLimit: { appPerSecond: 3, perTargetPerSecond: 0 } });
     const c = client(sb);
