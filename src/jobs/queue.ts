@@ -8,6 +8,8 @@ export class JobQueue {
   readonly queue: Queue;
   constructor(backend: QueueBackend, name = QUEUE_NAME) {
     this.queue = backend.makeQueue(name);
+    // Connection errors (Redis down) surface in /healthz and in the calls that fail, not as console noise.
+    this.queue.on('error', () => {});
   }
 
   async enqueue(name: string, data: unknown, opts: { jobId: string; delayMs?: number; attempts?: number }): Promise<void> {

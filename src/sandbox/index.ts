@@ -91,14 +91,15 @@ export interface Sandbox {
   failNext(api: string, n: number, resp: { status: number; code: number; msg?: string; headers?: Record<string, string> }): void;
   /** Failure injection by time: every call to `api` in the next `ms` answers with this status/code/headers (a 429 burst, an outage). */
   failFor(api: string, ms: number, resp: { status: number; code: number; msg?: string; headers?: Record<string, string> }): void;
-  /** Latency injection: every call to `api` that arrives in the next `ms` is answered `delayMs` late. */
+  /** Latency injection: every call to `api` that arrives in the next `ms` is read in full, then handled `delayMs` late, even if the caller has gone meanwhile. */
   delayFor(api: string, ms: number, delayMs: number): void;
   /**
    * requests: calls per api name (as failNext names them); rateLimited: 429/99991400 + 230020 answers (appRateLimited: the 429s);
    * deliveries: first pushes of events and card callbacks; redeliveries: re-pushes; acked: pushes answered in time;
+   * pushing: pushes sent and not yet answered (or timed out) right now;
    * duplicateUuids: create/reply calls whose uuid had already sent a message (no second message was sent).
    */
-  stats(): { requests: Record<string, number>; rateLimited: number; appRateLimited: number; deliveries: number; redeliveries: number; acked: number; duplicateUuids: number };
+  stats(): { requests: Record<string, number>; rateLimited: number; appRateLimited: number; deliveries: number; redeliveries: number; acked: number; pushing: number; duplicateUuids: number };
   /** Extension: kill every WS long connection (like a network drop); returns how many were open. */
   dropWsConnections(): number;
   close(): Promise<void>;
@@ -142,7 +143,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
   const log = (line: string): void => opts.log?.(`[sandbox] ${line}`);
   const world = new World(cfg.tenantKey);
   for (const u of opts.users ?? DEFAULT_USERS) world.addUser(u);
-  const stats: SandboxStats = { requests: {}, rateLimited: 0, appRateLimited: 0, deliveries: 0, redeliveries: 0, acked: 0, duplicateUuids: 0 };
+  const stats: SandboxStats = { requests: {}, rateLimited: 0, appRateLimited: 0, deliveries: 0, redeliveries: 0, acked: 0, pushing: 0, duplicateUuids: 0 };
   const failures = new Map<string, Array<{ remaining: number; resp: InjectedFailure }>>();
   const windows = new Map<string, Array<{ until: number; resp?: InjectedFailure; delayMs?: number }>>();
   const cardTokens = new Map<string, CardTokenRecord>();

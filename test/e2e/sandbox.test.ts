@@ -182,7 +182,7 @@ describe('OpenAPI through the real SDK Client', () => {
     expect(resp.headers['x-ogw-ratelimit-limit']).toBe('3');
     expect(Number(resp.headers['x-ogw-ratelimit-reset'])).toBeGreaterThanOrEqual(1);
     expect(sb.stats().rateLimited).toBe(1);
-    await sleep(1050); // sliding window: a second later there is room again
+    await sleep(1050); // the one-second sliding window is what is tested: a second later there is room again
     expect((await c.im.v1.message.create({ params: { receive_id_type: 'open_id' }, data: { receive_id: ALICE, msg_type: 'text', content: text('x') } })).code).toBe(0);
   });
 
@@ -315,7 +315,7 @@ describe('webhook delivery', () => {
         seen.push(d.event_id);
         if (stall) {
           stall = false;
-          await sleep(700); // longer than ackTimeoutMs
+          await sleep(700); // a receiver slower than ackTimeoutMs: the delay is what is tested
         }
       },
     });
@@ -325,6 +325,8 @@ describe('webhook delivery', () => {
     expect(seen[1]).toBe(seen[0]);
     await expect.poll(() => sb.stats().acked).toBe(1);
     expect(sb.stats()).toMatchObject({ deliveries: 1, redeliveries: 1 });
+    // Kept as a sleep: the re-push schedule is time itself. Longer than the remaining re-push delay (100 ms),
+    // so a push the ack failed to stop would have come.
     await sleep(400);
     expect(seen).toHaveLength(2); // acked: no further pushes
   });
@@ -409,7 +411,7 @@ describe('long connection (the real SDK WSClient)', () => {
       {
         'im.message.receive_v1': async (d) => {
           seen.push(d);
-          if (seen.length === 1) await sleep(600);
+          if (seen.length === 1) await sleep(600); // slower than ackTimeoutMs: the delay is what is tested
         },
       },
       { onReady: () => ready.resolve() },
