@@ -1,15 +1,17 @@
-// A chaos run: reminders sent through the sandbox (Lark's limits, scaled by --scale) by worker processes
+// A chaos run: reminders and a notice sent through the sandbox (Lark's limits, scaled by --scale) by worker processes
 // that are SIGKILLed at random and replaced, while Redis is flushed twice and Lark answers 5xx to ~5 % of
 // sends, in 1-second 429 bursts and with 3-second latency spans. Then it waits for the system to settle
-// (every digest SENT or FAILED) and counts per recipient. Prints figures; not a test.
+// (every digest and notice recipient SENT or FAILED) and counts per recipient. Prints figures; not a test.
+// Worker processes pace their sends on one budget in Redis (SharedPacer), as the bot's worker processes do.
 //
-//   npx tsx bench/chaos.ts [--reminders 300] [--workers 3] [--scale 10] [--kill-every 4] [--settle-timeout 600] [--stale 5]
-//   full run: npx tsx bench/chaos.ts --reminders 10000 --scale 1
+//   npx tsx bench/chaos.ts [--reminders 300] [--notice 150] [--workers 3] [--scale 10] [--kill-every 4] [--settle-timeout 600] [--stale 5]
+//   full run: npx tsx bench/chaos.ts --reminders 10000 --notice 5000 --scale 1 --settle-timeout 3600
 //
 // Needs PostgreSQL (DATABASE_URL's server; a fresh database, dropped at the end) and Redis (REDIS_URL:
 // it is FLUSHED twice, so only ever your own). Recovery after each flush is the bot's own: what the
 // reminder cron does (re-create lost job schedulers, then tick: hand out again claims not sent after
-// --stale seconds, reviving jobs whose attempts are spent) runs every second instead of every 5 minutes.
+// --stale seconds, reviving jobs whose attempts are spent) runs every second instead of every 5 minutes;
+// lost notice sends come back through the recover-notices job those schedulers run every minute.
 // It prints where things stand every 5 s; if nothing settles the run within --settle-timeout seconds, it
 // says per recipient what is missing and why (the digest, its send's OutboundMessage, its job in Redis).
 import { randomBytes } from 'node:crypto';
@@ -21,6 +23,7 @@ import { startApp } from '../src/app.js';
 import { ensureSchedulers } from '../src/jobs/schedulers.js';
 import { loadConfig } from '../src/config.js';
 import { silentLogger } from '../src/logger.js';
+import { confirmNotice, NOTICE_PURPOSE, noticeJobId } from '../src/notices/service.js';
 import { digestJobId, runReminderTick } from '../src/reminders/tick.js';
 import { sendUuid } from '../src/lark/messenger.js';
 import { REMINDER_PURPOSE, digestSendKey } from '../src/reminders/send.js';
@@ -37,17 +40,24 @@ const arg = (name: string, def: number) => {
   return i > 0 ? Number(process.argv[i + 1]) : def;
 };
 const N = arg('reminders', 300);
+const M = arg('notice', 150);
 const WORKERS = arg('workers', 3);
 const SCALE = arg('scale', 10);
 const KILL_EVERY_S = arg('kill-every', 4);
 const SETTLE_TIMEOUT_S = arg('settle-timeout', 600);
 const STALE_S = arg('stale', 5);
 const NOW = new Date('2026-11-23T10:00:00+08:00');
+const TITLE = '关于开展党建责任制专项检查的通知';
+const OD_ID = 1_000_000;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 async function main(): Promise<void> {
   const tStart = performance.now();
-  const users = Array.from({ length: N }, (_, i) => ({ openId: `ou_chaos_${i + 1}`, name: `书记${i + 1}` }));
+  // People 1..N are secretaries owing one reminder each; people 1..M get the notice (those past N are
+  // members of town 1); OD_ID is the OD member who sends it.
+  const P = Math.max(N, M);
+  const users = Array.from({ length: P }, (_, i) => ({ openId: `ou_chaos_${i + 1}`, name: `人员${i + 1}` }));
+  users.push({ openId: 'ou_chaos_od', name: '组织部' });
   const sandbox = await startSandbox({ port: 0, delivery: { mode: 'none' }, users, rateLimit: { appPerSecond: 50 * SCALE, appPerMinute: 1000 * SCALE, perTargetPerSecond: 5 } });
   const db = await freshDatabase('bench_chaos');
   const children = new Set<ChildProcess>();
@@ -55,10 +65,19 @@ async function main(): Promise<void> {
   let stop = false;
   try {
     await seedOneReminderEach(db.prisma, N, 'ou_chaos_');
+    await db.prisma.$executeRawUnsafe(`INSERT INTO "Unit" (id, code, name, kind, "updatedAt") VALUES (${OD_ID}, 'OD', '区委组织部', 'OD', now())`);
+    await db.prisma.$executeRawUnsafe(`INSERT INTO "Person" (id, code, name, "unitId", role, "larkOpenId", "updatedAt") VALUES (${OD_ID}, 'P-OD', '组织部', ${OD_ID}, 'OD_STAFF', 'ou_chaos_od', now())`);
+    if (M > N) {
+      await db.prisma.$executeRawUnsafe(`
+        INSERT INTO "Person" (id, code, name, "unitId", role, "larkOpenId", "updatedAt")
+        SELECT p, 'P' || p, '人员' || p, 1, 'MEMBER', 'ou_chaos_' || p, now() FROM generate_series(${N + 1}, ${M}) p`);
+    }
+    const notice = await db.prisma.notice.create({ data: { title: TITLE, body: '请各单位于12月5日前完成自查。', createdById: OD_ID, audience: { scope: 'ALL', role: 'ANY' }, ackRequired: true } });
+    if (M > 0) await db.prisma.$executeRawUnsafe(`INSERT INTO "NoticeRecipient" ("noticeId", "personId", "updatedAt") SELECT ${notice.id}, p, now() FROM generate_series(1, ${M}) p`);
 
     const queueName = `chaos-${randomBytes(3).toString('hex')}`;
     const env = sandboxBotEnv(sandbox, db.url);
-    const childEnv = { ...env, QUEUE: queueName, CLOCK: NOW.toISOString(), WORKER_CONCURRENCY: '16', LARK_APP_PER_SECOND: String(48 * SCALE) };
+    const childEnv = { ...env, QUEUE: queueName, CLOCK: NOW.toISOString(), WORKER_CONCURRENCY: '16', LARK_APP_PER_SECOND: String(48 * SCALE), SHARED_PACER: '1' };
     // The ticking process: no worker of its own. It does what the reminder cron does (re-create the job
     // schedulers Redis lost, then tick), every second instead of every five minutes, on a clock that runs
     // with real time from NOW (so it stays in working hours), handing out again claims older than STALE_S.
@@ -67,7 +86,10 @@ async function main(): Promise<void> {
     for (let i = 0; i < WORKERS; i++) children.add(await startChildWorker(childEnv));
 
     const t0 = performance.now();
-    const settledDigests = () => db.prisma.reminderDigest.count({ where: { kind: 'duty', status: { in: ['SENT', 'FAILED'] } } });
+    const settledCount = async () =>
+      (await db.prisma.reminderDigest.count({ where: { kind: 'duty', status: { in: ['SENT', 'FAILED'] } } })) +
+      (await db.prisma.noticeRecipient.count({ where: { noticeId: notice.id, status: { in: ['SENT', 'FAILED'] } } }));
+    const TOTAL = N + M;
     let kills = 0;
     let flushes = 0;
     let injected5xx = 0;
@@ -83,10 +105,14 @@ async function main(): Promise<void> {
       let doneAtKill = 0;
       let lastBurst = performance.now();
       let lastSlow = 0;
+      let confirmed = false;
       while (!stop) {
         await ensureSchedulers(ticker.deps.queue, clock()).catch(() => {});
         await runReminderTick(ticker.deps, { now: clock(), staleClaimMs: STALE_S * 1000 }).catch(() => {});
-        const done = await settledDigests();
+        // The OD confirms the notice (确认发送) just after the first tick queued the reminders: its sends
+        // queue behind them, so the flushes find them waiting.
+        if (!confirmed && M > 0) confirmed = (await confirmNotice(ticker.deps, notice.id)).first;
+        const done = await settledCount();
         // ~5 % of sends answered 500 (a few at a time, as they come).
         const creates = sandbox.stats().requests['im.v1.message.create'] ?? 0;
         const n5xx = Math.round((creates - lastCreates) * 0.05);
@@ -108,11 +134,11 @@ async function main(): Promise<void> {
           slowSpans++;
           lastSlow = performance.now();
         }
-        if ((flushes === 0 && done >= N * 0.25) || (flushes === 1 && done >= N * 0.5)) {
+        if ((flushes === 0 && done >= TOTAL * 0.25) || (flushes === 1 && done >= TOTAL * 0.5)) {
           await redis.flushdb();
           flushes++;
         }
-        if (performance.now() >= killAt && done > doneAtKill && done < N && children.size) {
+        if (performance.now() >= killAt && done > doneAtKill && done < TOTAL && children.size) {
           const victim = [...children][Math.floor(Math.random() * children.size)]!;
           victim.kill('SIGKILL');
           children.delete(victim);
@@ -140,7 +166,7 @@ async function main(): Promise<void> {
     let lastProgress = performance.now();
     let settled = false;
     for (;;) {
-      if ((await settledDigests()) >= N) {
+      if ((await settledCount()) >= TOTAL) {
         settled = true;
         break;
       }
@@ -148,9 +174,12 @@ async function main(): Promise<void> {
       if (performance.now() - lastProgress >= 5000) {
         lastProgress = performance.now();
         const byStatus = await digestsByStatus(db.prisma);
+        const noticeBy = Object.fromEntries(
+          (await db.prisma.noticeRecipient.groupBy({ by: ['status'], where: { noticeId: notice.id }, _count: { _all: true } })).map((r) => [r.status, r._count._all]),
+        );
         const jobs = await queue.getJobCounts('wait', 'active', 'delayed', 'failed', 'completed').catch(() => ({}));
         console.log(
-          `  ${((performance.now() - t0) / 1000).toFixed(0)} s: digests ${fmt(byStatus)} of ${N}; jobs ${fmt(jobs)}; ` +
+          `  ${((performance.now() - t0) / 1000).toFixed(0)} s: digests ${fmt(byStatus)} of ${N}; notice ${fmt(noticeBy)} of ${M}; jobs ${fmt(jobs)}; ` +
             `creates ${sandbox.stats().requests['im.v1.message.create'] ?? 0}; ${kills} kills, ${flushes} flushes; load ${load()}`,
         );
       }
@@ -161,26 +190,43 @@ async function main(): Promise<void> {
     await chaos;
     if (!settled) {
       console.log(`NOT SETTLED after ${settleS.toFixed(0)} s (--settle-timeout ${SETTLE_TIMEOUT_S}); what is missing and why:`);
-      await explainMissing(db.prisma, queue, N);
+      await explainMissing(db.prisma, queue, N, notice.id);
     }
 
-    const cards = sandbox.sent().filter((m) => m.kind === 'create');
-    const perUser = new Map<string, number>();
-    for (const c of cards) perUser.set(c.toOpenId!, (perUser.get(c.toOpenId!) ?? 0) + 1);
-    const failed = await db.prisma.reminderDigest.findMany({ where: { status: 'FAILED' }, select: { error: true, recipientId: true } });
-    const failedIds = new Set(failed.map((f) => `ou_chaos_${f.recipientId}`));
-    const duplicates = [...perUser.values()].filter((n) => n > 1).length;
-    const lost = users.filter((u) => !perUser.has(u.openId) && !failedIds.has(u.openId)).length;
-    const reasons = new Map<string, number>();
-    for (const f of failed) reasons.set((f.error ?? 'no reason').slice(0, 80), (reasons.get((f.error ?? 'no reason').slice(0, 80)) ?? 0) + 1);
+    // Per recipient: cards received (the notice's by its title), and FAILED rows with their reasons.
+    const count = (cards: { toOpenId?: string }[]) => {
+      const per = new Map<string, number>();
+      for (const c of cards) per.set(c.toOpenId!, (per.get(c.toOpenId!) ?? 0) + 1);
+      return per;
+    };
+    const created = sandbox.sent().filter((m) => m.kind === 'create' && m.toOpenId !== 'ou_chaos_od');
+    const isNotice = (m: { content: unknown }) => JSON.stringify(m.content).includes(TITLE);
+    const reminderCards = created.filter((m) => !isNotice(m));
+    const noticeCards = created.filter(isNotice);
+    const failedDigests = await db.prisma.reminderDigest.findMany({ where: { kind: 'duty', status: 'FAILED' }, select: { error: true, recipientId: true } });
+    const failedNotice = await db.prisma.noticeRecipient.findMany({ where: { noticeId: notice.id, status: 'FAILED' }, select: { errorCode: true, personId: true } });
+    const figures = (what: string, n: number, cards: typeof created, failed: { id: number; reason: string | null }[]) => {
+      const per = count(cards);
+      const failedIds = new Set(failed.map((f) => `ou_chaos_${f.id}`));
+      const lost = users.slice(0, n).filter((u) => !per.has(u.openId) && !failedIds.has(u.openId)).length;
+      const reasons = new Map<string, number>();
+      for (const f of failed) reasons.set((f.reason ?? 'no reason').slice(0, 80), (reasons.get((f.reason ?? 'no reason').slice(0, 80)) ?? 0) + 1);
+      console.log(`  ${what}:`);
+      console.log(`    delivered:   ${per.size} of ${n} recipients got it (${cards.length} cards in all)`);
+      console.log(`    duplicates:  ${[...per.values()].filter((k) => k > 1).length} recipients with more than one`);
+      console.log(`    lost:        ${lost}`);
+      console.log(`    failed:      ${failed.length}${[...reasons].map(([r, k]) => `\n      ${k} × ${r}`).join('')}`);
+    };
     const stats = sandbox.stats();
-    console.log(`chaos run: ${N} reminders, ${WORKERS} worker processes (concurrency 16), sandbox limits ${50 * SCALE}/s and ${1000 * SCALE}/min (×${SCALE}), 5/s per user`);
+    console.log(
+      `chaos run: ${N} reminders and a notice to ${M}, ${WORKERS} worker processes (concurrency 16, one shared pacer), ` +
+        `sandbox limits ${50 * SCALE}/s and ${1000 * SCALE}/min (×${SCALE}), 5/s per user`,
+    )
     console.log(`  chaos: ${kills} SIGKILLs of a random worker (every ${KILL_EVERY_S / 2}–${KILL_EVERY_S * 1.5} s once something settled since the last, replaced; ${startFailures} replacement starts timed out and were retried), ${flushes} FLUSHDBs of Redis, ${injected5xx} injected 5xx, ${bursts} one-second bursts of 429, ${slowSpans} two-second spans of 3-s latency; the sandbox's own limiter answered ${stats.rateLimited} more rate limits`);
-    console.log(`  delivered:   ${perUser.size} recipients got their card (${cards.length} cards in all)`);
-    console.log(`  duplicates:  ${duplicates} recipients with more than one card (sandbox saw ${stats.duplicateUuids} repeated uuids, each answered with the first message)`);
-    console.log(`  lost:        ${lost}`);
-    console.log(`  failed:      ${failed.length}${[...reasons].map(([r, n]) => `\n    ${n} × ${r}`).join('')}`);
-    console.log(`  settled in:  ${settleS.toFixed(1)} s`);
+    figures('reminders', N, reminderCards, failedDigests.map((f) => ({ id: f.recipientId, reason: f.error })));
+    figures('notice', M, noticeCards, failedNotice.map((f) => ({ id: f.personId, reason: f.errorCode })));
+    console.log(`  sandbox:      ${stats.duplicateUuids} repeated uuids, each answered with the first message (no second card)`);
+    console.log(`  settled in:   ${settleS.toFixed(1)} s${settled ? '' : ' (NOT settled: timed out)'}`);
     console.log(`  load average: ${load()} (2 cores, shared)`);
     await ticker.close(2000);
   } finally {
@@ -199,15 +245,15 @@ const fmt = (o: Record<string, number>) =>
     .join(', ') || 'none';
 
 async function digestsByStatus(db: FreshDatabase['prisma']): Promise<Record<string, number>> {
-  const rows = await db.reminderDigest.groupBy({ by: ['status'], _count: { _all: true } });
+  const rows = await db.reminderDigest.groupBy({ by: ['status'], where: { kind: 'duty' }, _count: { _all: true } });
   return Object.fromEntries(rows.map((r) => [r.status, r._count._all]));
 }
 
 /**
- * Per recipient without a SENT or FAILED digest: the digest (or none), its send's OutboundMessage and its
- * job's state in Redis, grouped, with a few examples of each group.
+ * Per recipient without a SENT or FAILED digest or notice: the digest (or none) or the NoticeRecipient,
+ * its send's OutboundMessage and its job's state in Redis, grouped, with a few examples of each group.
  */
-async function explainMissing(db: FreshDatabase['prisma'], queue: Queue, n: number): Promise<void> {
+async function explainMissing(db: FreshDatabase['prisma'], queue: Queue, n: number, noticeId: number): Promise<void> {
   const digests = await db.reminderDigest.findMany({ where: { kind: 'duty' } });
   const byRecipient = new Map(digests.map((d) => [d.recipientId, d]));
   const groups = new Map<string, string[]>();
@@ -227,6 +273,15 @@ async function explainMissing(db: FreshDatabase['prisma'], queue: Queue, n: numb
         `job ${state}${job?.failedReason ? ` (${job.failedReason.slice(0, 60)}; ${job.attemptsMade} attempts)` : ''}`;
     }
     groups.set(why, [...(groups.get(why) ?? []), `ou_chaos_${id}`]);
+  }
+  for (const r of await db.noticeRecipient.findMany({ where: { noticeId, status: 'PENDING' }, orderBy: { personId: 'asc' } })) {
+    const out = await db.outboundMessage.findUnique({ where: { uuid: sendUuid(NOTICE_PURPOSE, `${noticeId}-${r.personId}`) } });
+    const job = await queue.getJob(noticeJobId(noticeId, r.personId));
+    const state = job ? await job.getState() : 'no job in Redis';
+    const why =
+      `notice PENDING; send ${out ? `${out.status}${out.errorCode ? ` ${out.errorCode}` : ''}` : 'never tried'}; ` +
+      `job ${state}${job?.failedReason ? ` (${job.failedReason.slice(0, 60)}; ${job.attemptsMade} attempts)` : ''}`;
+    groups.set(why, [...(groups.get(why) ?? []), `ou_chaos_${r.personId}`]);
   }
   for (const [why, who] of groups) console.log(`  ${who.length} × ${why}: ${who.slice(0, 5).join(', ')}${who.length > 5 ? ', …' : ''}`);
 }

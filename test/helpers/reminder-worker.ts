@@ -1,6 +1,7 @@
 // A worker in a process of its own, for the kill test: `node --import tsx test/helpers/reminder-worker.ts`.
 // Env: DATABASE_URL, REDIS_URL, QUEUE, LARK_DOMAIN, LARK_APP_ID, LARK_APP_SECRET, CLOCK (ISO instant);
-// optional WORKER_CONCURRENCY (default 1) and LARK_APP_PER_SECOND (the pacer's app limit, for a scaled sandbox).
+// optional WORKER_CONCURRENCY (default 1), LARK_APP_PER_SECOND (the pacer's app limit, for a scaled sandbox) and
+// SHARED_PACER=1 (pace on one budget kept in Redis with every other process of the app, as production workers do).
 // Locks are short (2 s) so a job left by a killed worker is taken over within seconds, not 30 s.
 // Prints "ready" when it consumes jobs.
 import { loadConfig } from '../../src/config.js';
@@ -12,6 +13,7 @@ import { startWorker } from '../../src/jobs/worker.js';
 import { createLarkClient } from '../../src/lark/client.js';
 import { LarkMessenger } from '../../src/lark/messenger.js';
 import { LARK_LIMITS, Pacer } from '../../src/lark/pacer.js';
+import { SharedPacer } from '../../src/lark/shared-pacer.js';
 import { createLogger } from '../../src/logger.js';
 import { loadDomainConfig } from '../../src/ops/domain-config.js';
 
@@ -36,12 +38,17 @@ const backend: QueueBackend = {
 };
 const lark = createLarkClient(config.lark, log);
 const { catalog, calendar } = loadDomainConfig();
+const limits = {
+  ...LARK_LIMITS,
+  ...(env.LARK_APP_PER_SECOND ? { appPerSecond: Number(env.LARK_APP_PER_SECOND) } : {}),
+  ...(env.LARK_APP_PER_MINUTE ? { appPerMinute: Number(env.LARK_APP_PER_MINUTE) } : {}),
+};
 const clock = () => new Date(env.CLOCK ?? Date.now());
 const deps: Deps = {
   config,
   db,
   lark,
-  messenger: new LarkMessenger({ client: lark, db, log, ...(env.LARK_APP_PER_SECOND ? { pacer: new Pacer({ ...LARK_LIMITS, appPerSecond: Number(env.LARK_APP_PER_SECOND), ...(env.LARK_APP_PER_MINUTE ? { appPerMinute: Number(env.LARK_APP_PER_MINUTE) } : {}) }) } : {}) }),
+  messenger: new LarkMessenger({ client: lark, db, log, pacer: env.SHARED_PACER ? new SharedPacer(config.redisUrl!, config.lark.appId, limits) : new Pacer(limits) }),
   queue: new JobQueue(backend, env.QUEUE),
   log,
   clock,
