@@ -52,6 +52,7 @@ const OD_ID = 1_000_000;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 async function main(): Promise<void> {
+  if (!process.env.REDIS_URL) throw new Error('set REDIS_URL to a Redis of your own: this run FLUSHes it (twice)');
   const tStart = performance.now();
   // People 1..N are secretaries owing one reminder each; people 1..M get the notice (those past N are
   // members of town 1); OD_ID is the OD member who sends it.
