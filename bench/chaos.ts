@@ -1,7 +1,7 @@
 // A chaos run: reminders and a notice sent through the sandbox (Lark's limits, scaled by --scale) by worker processes
 // that are SIGKILLed at random and replaced, while Redis is flushed twice and Lark answers 5xx to ~5 % of
 // sends, in 1-second 429 bursts and with 3-second latency spans. Then it waits for the system to settle
-// (every digest and notice recipient SENT or FAILED) and counts per recipient. Prints figures; not a test.
+// (every digest SENT, FAILED or SKIPPED and every notice recipient SENT or FAILED) and counts per recipient. Prints figures; not a test.
 // Worker processes pace their sends on one budget in Redis (SharedPacer), as the bot's worker processes do.
 //
 //   npx tsx bench/chaos.ts [--reminders 300] [--notice 150] [--workers 3] [--scale 10] [--kill-every 4] [--settle-timeout 600] [--stale 5]
@@ -88,7 +88,7 @@ async function main(): Promise<void> {
 
     const t0 = performance.now();
     const settledCount = async () =>
-      (await db.prisma.reminderDigest.count({ where: { kind: 'duty', status: { in: ['SENT', 'FAILED'] } } })) +
+      (await db.prisma.reminderDigest.count({ where: { kind: 'duty', status: { in: ['SENT', 'FAILED', 'SKIPPED'] } } })) +
       (await db.prisma.noticeRecipient.count({ where: { noticeId: notice.id, status: { in: ['SENT', 'FAILED'] } } }));
     const TOTAL = N + M;
     let kills = 0;
@@ -225,6 +225,11 @@ async function main(): Promise<void> {
     )
     console.log(`  chaos: ${kills} SIGKILLs of a random worker (every ${KILL_EVERY_S / 2}–${KILL_EVERY_S * 1.5} s once something settled since the last, replaced; ${startFailures} replacement starts timed out and were retried), ${flushes} FLUSHDBs of Redis, ${injected5xx} injected 5xx, ${bursts} one-second bursts of 429, ${slowSpans} two-second spans of 3-s latency; the sandbox's own limiter answered ${stats.rateLimited} more rate limits`);
     figures('reminders', N, reminderCards, failedDigests.map((f) => ({ id: f.recipientId, reason: f.error })));
+    const skipped = await db.prisma.reminderDigest.findMany({ where: { kind: 'duty', status: 'SKIPPED' }, select: { recipientId: true, error: true } });
+    const carded = new Set(reminderCards.map((c) => c.toOpenId));
+    console.log(
+      `    skipped:     ${skipped.length}${skipped.length ? ` (${skipped[0]!.error}), of whom ${skipped.filter((d) => carded.has(`ou_chaos_${d.recipientId}`)).length} got the card: marked SKIPPED after it was sent` : ''}`,
+    );
     figures('notice', M, noticeCards, failedNotice.map((f) => ({ id: f.personId, reason: f.errorCode })));
     console.log(`  sandbox:      ${stats.duplicateUuids} repeated uuids, each answered with the first message (no second card)`);
     console.log(`  settled in:   ${settleS.toFixed(1)} s${settled ? '' : ' (NOT settled: timed out)'}`);
@@ -260,7 +265,7 @@ async function explainMissing(db: FreshDatabase['prisma'], queue: Queue, n: numb
   const groups = new Map<string, string[]>();
   for (let id = 1; id <= n; id++) {
     const d = byRecipient.get(id);
-    if (d && (d.status === 'SENT' || d.status === 'FAILED')) continue;
+    if (d && (d.status === 'SENT' || d.status === 'FAILED' || d.status === 'SKIPPED')) continue;
     let why: string;
     if (!d) {
       const r = await db.reminder.findFirst({ where: { recipientId: id }, select: { status: true, error: true } });
