@@ -12,7 +12,9 @@ import type { Deps } from './deps.js';
 import { postgresBackend, redisBackend, type QueueBackend } from './jobs/backend.js';
 import { JobQueue, QUEUE_NAME } from './jobs/queue.js';
 import { ensureSchedulers } from './jobs/schedulers.js';
-import { startWorker } from './jobs/worker.js';
+import { requeueStoredEvents } from './jobs/recover-inbound.job.js';
+import { isAppError } from './errors.js';
+import { releaseRunningJobs, startWorker } from './jobs/worker.js';
 import { createLarkClient, type LarkClient } from './lark/client.js';
 import { LarkMessenger } from './lark/messenger.js';
 import { LARK_LIMITS, Pacer, type PacerLimits } from './lark/pacer.js';
@@ -78,7 +80,16 @@ export async function startApp(o: AppOptions): Promise<App> {
 
   const db: Db = createPrisma(o.databaseUrl);
   const backend = config.redisUrl ? redisBackend(config.redisUrl) : postgresBackend(o.databaseUrl);
-  await backend.check();
+  // Redis not there (yet): start anyway. Events are stored in PostgreSQL before Lark is answered, jobs
+  // wait for the connection, which keeps being retried; when Redis comes, see onReconnect below.
+  const queueUp = await backend.check().then(
+    () => true,
+    (err) => {
+      if (!isAppError(err, 'queue_unavailable')) throw err;
+      log.error({ err: err.message }, 'Redis is not reachable; starting anyway: events are stored and acknowledged, and handled once Redis is reachable (GET /healthz says 503 until then)');
+      return false;
+    },
+  );
   const queue = new JobQueue(backend, o.queueName ?? QUEUE_NAME);
   const lark: LarkClient = createLarkClient(config.lark, log);
   // With Redis, every replica (and worker process) of this Lark app paces its sends on one budget kept there.
@@ -107,7 +118,22 @@ export async function startApp(o: AppOptions): Promise<App> {
     worker.on('completed', (job) => metrics.job(job.name, 'completed'));
     worker.on('failed', (job) => job && metrics.job(job.name, job.attemptsMade >= (job.opts.attempts ?? 1) ? 'failed_final' : 'failed'));
   }
-  if (o.schedulers !== false) await ensureSchedulers(queue, clock(), { resume: false });
+  if (o.schedulers !== false && queueUp) await ensureSchedulers(queue, clock(), { resume: false });
+  if (o.schedulers !== false) {
+    // Redis appeared after the start, or came back after an outage (perhaps without its data): put the
+    // schedulers back and queue at once what was stored meanwhile (enqueues failed or never ran).
+    let first = !queueUp;
+    backend.onReconnect(() => {
+      const why = first ? 'appeared after the start' : 'reconnected';
+      first = false;
+      void (async () => {
+        await backend.check();
+        const recreated = await ensureSchedulers(queue, clock());
+        const requeued = await requeueStoredEvents(deps, { minAgeMs: 0 });
+        log.warn({ recreated, requeued }, `Redis ${why}: job schedulers checked, stored events queued`);
+      })().catch((err) => log.error({ err }, `Redis ${why}, but the queue could not be restored; the reminder tick retries`));
+    });
+  }
 
   let reminderCron: ReminderCron | undefined;
   if (o.reminderCron ?? o.schedulers !== false) {
@@ -118,7 +144,7 @@ export async function startApp(o: AppOptions): Promise<App> {
     config.lark.eventMode === 'webhook' && o.intake !== false
       ? createWebhookHandler({ encryptKey: config.lark.encryptKey!, verificationToken: config.lark.verificationToken, intake, log, onReject: webhookRejectAuditor(db, log) })
       : undefined;
-  if (o.http !== false) watchMetrics({ db, queue, clock });
+  if (o.http !== false) watchMetrics({ db, queue, clock, queueUnavailable: backend.unavailable });
   const server = http.createServer((req, res) => {
     const path = (req.url ?? '/').split('?')[0];
     if (path === '/lark/events' && webhook) {
@@ -131,7 +157,7 @@ export async function startApp(o: AppOptions): Promise<App> {
     // the queue and Lark's token all answer; 503 with what is wrong otherwise.
     if (path === '/healthz/live') return json(res, 200, { ok: true, live: true });
     if (path === '/healthz' || path === '/healthz/ready') {
-      void healthCheck({ db, queue, lark }).then((h) => json(res, h.ok ? 200 : 503, h));
+      void healthCheck({ db, queue, lark, queueUnavailable: backend.unavailable }).then((h) => json(res, h.ok ? 200 : 503, h));
       return;
     }
     if (path === '/metrics') {
@@ -169,9 +195,18 @@ export async function startApp(o: AppOptions): Promise<App> {
       const bounded = <T>(p: Promise<T>) => Promise.race([p, new Promise<void>((r) => setTimeout(r, timeoutMs).unref())]);
       // Events already answered are written and their jobs queued (recover-inbound would queue them otherwise).
       await bounded(intake.drained());
-      // Running jobs may finish; one that outlives the bound is handed back (it stalls and re-runs).
-      if (worker) await bounded(worker.close()).catch(() => {});
-      if (worker) await worker.close(true).catch(() => {});
+      // Running jobs may finish within the bound; those still running then are handed back to the queue
+      // (lock removed, back to waiting) for the next worker, and this process does not wait for them.
+      if (worker) {
+        const closed = worker.close().then(
+          () => true,
+          () => true,
+        );
+        if (!(await bounded(closed))) {
+          const released = await releaseRunningJobs(worker);
+          log.warn({ released, graceMs: timeoutMs }, 'jobs still running when the grace period ended were handed back to the queue');
+        }
+      }
       await queue.close().catch(() => {});
       await backend.close();
       await sharedPacer?.close();

@@ -55,6 +55,7 @@ const schema = z.object({
     .max(3000, { message: 'should be at most 50 against Lark (it allows an app 50 messages per second); more only for a stand-in with higher limits' })
     .default(48),
   CONFIG_REFRESH_SECONDS: z.coerce.number({ message: 'should be a number of seconds from 0.1 to 3600' }).min(0.1).max(3600).default(15),
+  SHUTDOWN_GRACE_SECONDS: z.coerce.number({ message: 'should be a number of seconds from 0.1 to 600' }).min(0.1).max(600).default(10),
 });
 
 export type Env = Record<string, string | undefined>;
@@ -86,6 +87,8 @@ export interface Config {
   readonly larkAppPerSecond: number;
   /** How often each process re-reads what OD staff changed from chat (calendar, catalog) from PostgreSQL. */
   readonly configRefreshMs: number;
+  /** On SIGTERM, how long running jobs may take to finish; those still running then are handed back to the queue. */
+  readonly shutdownGraceMs: number;
 }
 
 export interface LarkConfig {
@@ -169,6 +172,7 @@ export function loadConfig(env: Env = process.env): Config {
     evidenceFetchAttempts: e.EVIDENCE_FETCH_ATTEMPTS,
     larkAppPerSecond: e.LARK_APP_PER_SECOND,
     configRefreshMs: Math.round(e.CONFIG_REFRESH_SECONDS * 1000),
+    shutdownGraceMs: Math.round(e.SHUTDOWN_GRACE_SECONDS * 1000),
   });
 }
 

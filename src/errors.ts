@@ -6,6 +6,7 @@ export type ErrorCode =
   | 'not_in_roster'
   | 'conflict'
   | 'config_invalid'
+  | 'queue_unavailable'
   | 'already_running'
   | 'lark_rate_limited'
   | 'lark_unreachable_target'

@@ -61,10 +61,10 @@ async function main(): Promise<void> {
     const hardStop = setTimeout(() => {
       log.error('shutdown took too long; exiting');
       process.exit(1);
-    }, SHUTDOWN_GRACE_MS + 15_000);
+    }, config.shutdownGraceMs + 15_000);
     hardStop.unref();
     // Intake stops at once; running jobs (here and in the worker processes) get the grace period.
-    await Promise.all([workers?.stop(), app?.close(SHUTDOWN_GRACE_MS)]);
+    await Promise.all([workers?.stop(), app?.close(config.shutdownGraceMs)]);
     await stopAll();
     log.info('stopped');
     process.exit(0);
@@ -119,9 +119,6 @@ function canResolve(pkg: string): boolean {
 }
 
 const STOP_SIGNALS = new Set(['SIGTERM', 'SIGINT', 'SIGHUP']);
-
-/** How long running jobs may take to finish when the bot stops; after it they are handed back to the queue. */
-const SHUTDOWN_GRACE_MS = 10_000;
 
 interface WorkerProcesses {
   stop(): Promise<void>;

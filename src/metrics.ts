@@ -104,10 +104,10 @@ const REJECT_REASONS: Record<number, string> = { 400: 'bad_request', 401: 'bad_s
 /** A claimed reminder card not sent after this long is stuck (the tick hands claims out again after 2 minutes). */
 export const STUCK_CLAIM_MS = 15 * 60_000;
 
-let watched: { db: Db; queue: JobQueue; clock: () => Date } | undefined;
+let watched: { db: Db; queue: JobQueue; clock: () => Date; queueUnavailable?: () => string | undefined } | undefined;
 
 /** Read the queue's depth and the stuck claims from the database when scraped (the process serving /metrics). */
-export function watch(o: { db: Db; queue: JobQueue; clock: () => Date }): void {
+export function watch(o: { db: Db; queue: JobQueue; clock: () => Date; queueUnavailable?: () => string | undefined }): void {
   watched = o;
 }
 
@@ -118,7 +118,7 @@ new client.Gauge({
   aggregator: 'max',
   registers,
   async collect() {
-    if (!watched) return;
+    if (!watched || watched.queueUnavailable?.()) return; // Redis down: no figure rather than a scrape that hangs
     const counts = await watched.queue.queue.getJobCounts('waiting', 'active', 'delayed', 'prioritized', 'failed');
     for (const [state, n] of Object.entries(counts)) this.set({ state }, n);
   },

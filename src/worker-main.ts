@@ -22,7 +22,7 @@ async function main(): Promise<void> {
   const stop = async () => {
     if (stopping) return;
     stopping = true;
-    await app?.close(10_000);
+    await app?.close(config.shutdownGraceMs);
     process.exit(0);
   };
   // A signal to this process stops the whole bot: tell the main process (which then stops us too).
@@ -34,7 +34,7 @@ async function main(): Promise<void> {
   }
   process.on('disconnect', () => void stop()); // the main process is gone
   app = await startApp({ config, databaseUrl: config.databaseUrl!, log, intake: false, http: false, schedulers: false });
-  if (stopping) return void (await app.close(10_000), process.exit(0));
+  if (stopping) return void (await app.close(config.shutdownGraceMs), process.exit(0));
   answerSnapshotRequests(); // the main process serves /metrics for us too
   process.send?.({ ready: true });
 }

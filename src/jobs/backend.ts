@@ -10,8 +10,15 @@ export interface QueueBackend {
   readonly kind: 'redis' | 'postgres';
   makeQueue(name: string): Queue;
   makeWorker(name: string, fn: Processor, opts: { concurrency: number; limiter?: { max: number; duration: number } }): Worker;
-  /** Throws when the backend cannot keep jobs safely (e.g. Redis evicting keys). */
+  /**
+   * Throws when the backend cannot keep jobs safely (e.g. Redis evicting keys), or, with code
+   * `queue_unavailable`, when it cannot be reached within 5 s (the bot starts anyway: see app.ts).
+   */
   check(): Promise<void>;
+  /** Why jobs cannot be queued now (Redis not connected), or undefined when they can. */
+  unavailable(): string | undefined;
+  /** Calls `fn` each time the queue's connection comes (back) up: Redis appeared or returned after an outage. */
+  onReconnect(fn: () => void): void;
   close(): Promise<void>;
 }
 
@@ -30,8 +37,12 @@ export function redisBackend(url: string): QueueBackend {
     },
     async check() {
       if (producer.status !== 'ready') await new Promise<void>((resolve, reject) => {
-        const t = setTimeout(() => reject(new AppError('config_invalid', `REDIS_URL: cannot reach Redis at ${redact(url)}`)), 5000);
-        producer.once('ready', () => { clearTimeout(t); resolve(); });
+        const t = setTimeout(() => {
+          producer.off('ready', ready);
+          reject(new AppError('queue_unavailable', `REDIS_URL: cannot reach Redis at ${redact(url)}`));
+        }, 5000);
+        const ready = () => (clearTimeout(t), resolve());
+        producer.once('ready', ready);
       });
       const res = (await producer.config('GET', 'maxmemory-policy')) as unknown as string[];
       const policy = res[1];
@@ -39,8 +50,13 @@ export function redisBackend(url: string): QueueBackend {
         throw new AppError('config_invalid', `Redis maxmemory-policy is ${policy}; it must be noeviction or queued work can silently vanish (redis-cli config set maxmemory-policy noeviction)`);
       }
     },
+    unavailable: () => (producer.status === 'ready' ? undefined : `Redis at ${redact(url)} is not connected (${producer.status})`),
+    onReconnect(fn) {
+      producer.on('ready', fn);
+    },
     async close() {
-      await Promise.allSettled([producer.quit(), ...workerConns.map((c) => c.quit())]);
+      // A connection still trying to reach Redis is dropped (QUIT would wait for it).
+      await Promise.allSettled([producer, ...workerConns].map((c) => (c.status === 'ready' ? c.quit() : c.disconnect())));
     },
   };
 }
@@ -53,6 +69,8 @@ export function postgresBackend(databaseUrl: string): QueueBackend {
     makeQueue: (name) => new B.Queue(name, { connection, defaultJobOptions: DEFAULT_JOB_OPTIONS }) as unknown as Queue,
     makeWorker: (name, fn, opts) => new B.Worker(name, fn, { connection, ...opts }) as unknown as Worker,
     async check() {},
+    unavailable: () => undefined,
+    onReconnect() {},
     async close() {},
   };
 }

@@ -90,6 +90,25 @@ export async function confirmNotice(deps: Pick<Deps, 'db' | 'queue' | 'clock'>, 
 }
 
 /**
+ * The send jobs of every confirmed notice's PENDING recipients, again (at most `limit`): jobs that exist
+ * are left alone (deterministic ids), jobs lost with Redis are queued anew, and jobs kept as failed while
+ * their recipient is still PENDING (stalled past the limit by workers that died: no final attempt marked
+ * it FAILED) are retried. `pending` is how many were looked at, `revived` how many were failed jobs.
+ */
+export async function resumeNotices(deps: Pick<Deps, 'db' | 'queue'>, limit = 10_000): Promise<{ pending: number; revived: number }> {
+  const pending = await deps.db.noticeRecipient.findMany({
+    where: { status: 'PENDING', notice: { status: 'SENT' } },
+    select: { noticeId: true, personId: true },
+    orderBy: { id: 'asc' },
+    take: limit,
+  });
+  const jobs = pending.map((r) => ({ name: SEND_NOTICE_JOB, data: { noticeId: r.noticeId, personId: r.personId }, jobId: noticeJobId(r.noticeId, r.personId) }));
+  await deps.queue.enqueueMany(jobs);
+  const revived = await deps.queue.reviveFailed(jobs.map((j) => j.jobId));
+  return { pending: pending.length, revived };
+}
+
+/**
  * A confirmed notice with a feedback deadline: one THEMATIC_ACTIVITY obligation per recipient unit
  * (planNoticeFeedback), written through the obligation's unique key, so every confirm may call it and
  * only the first creates anything. Returns how many were created.

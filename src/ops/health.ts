@@ -8,7 +8,7 @@ export interface Health {
 }
 
 /** GET /healthz: the database answers, the queue answers, and Lark gives us a token. */
-export async function healthCheck(d: { db: Db; queue: JobQueue; lark: LarkClient }): Promise<Health> {
+export async function healthCheck(d: { db: Db; queue: JobQueue; lark: LarkClient; queueUnavailable?: () => string | undefined }): Promise<Health> {
   const run = async (fn: () => Promise<unknown>) => {
     const t = performance.now();
     try {
@@ -20,7 +20,11 @@ export async function healthCheck(d: { db: Db; queue: JobQueue; lark: LarkClient
   };
   const [database, queue, lark] = await Promise.all([
     run(() => d.db.$queryRawUnsafe('SELECT 1')),
-    run(() => d.queue.queue.getJobCounts('waiting')),
+    run(async () => {
+      const down = d.queueUnavailable?.();
+      if (down) throw new Error(down);
+      await d.queue.queue.getJobCounts('waiting');
+    }),
     run(async () => {
       const token = await (d.lark as unknown as { tokenManager: { getTenantAccessToken(): Promise<string> } }).tokenManager.getTenantAccessToken();
       if (!token) throw new Error('no tenant_access_token');

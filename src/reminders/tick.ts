@@ -220,11 +220,7 @@ async function describeDigests(tx: DbTx, digests: ClaimedDigest[]): Promise<void
 export async function enqueueDigests(queue: JobQueue, digests: readonly ClaimedDigest[], o: { revive?: boolean } = {}): Promise<void> {
   if (!digests.length) return;
   await queue.enqueueMany(digests.map((d) => ({ name: SEND_REMINDER_JOB, data: { digestId: d.id }, jobId: d.jobId })));
-  if (!o.revive) return;
-  for (const d of digests) {
-    const job = await queue.queue.getJob(d.jobId);
-    if (job && (await job.getState()) === 'failed') await job.retry('failed', { resetAttemptsMade: true });
-  }
+  if (o.revive) await queue.reviveFailed(digests.map((d) => d.jobId));
 }
 
 /** A tick and its jobs: what the cron runs in every process. */

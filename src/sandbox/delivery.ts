@@ -41,7 +41,7 @@ export class Delivery {
       }
       if (n === 0) this.o.stats.deliveries += 1;
       else this.o.stats.redeliveries += 1;
-      const r = await transport.push(env, this.o.ackTimeoutMs);
+      const r = await this.push(transport, env);
       if (this.closed) return;
       if (r.ok) {
         this.o.stats.acked += 1;
@@ -68,10 +68,19 @@ export class Delivery {
     const transport = this.o.transport();
     if (!transport) return { ok: false, reason: 'delivery disabled' };
     this.o.stats.deliveries += 1;
-    const r = await transport.push(env, this.o.ackTimeoutMs);
+    const r = await this.push(transport, env);
     if (r.ok) this.o.stats.acked += 1;
     else this.o.log(`card callback ${env.header.event_id} failed: ${r.reason}`);
     return r;
+  }
+
+  private async push(transport: Transport, env: Envelope): Promise<PushResult> {
+    this.o.stats.pushing += 1;
+    try {
+      return await transport.push(env, this.o.ackTimeoutMs);
+    } finally {
+      this.o.stats.pushing -= 1;
+    }
   }
 
   private later(ms: number, fn: () => void): void {

@@ -89,12 +89,17 @@ export interface Sandbox {
   waitFor(pred: (m: SentMessage) => boolean, timeoutMs?: number): Promise<SentMessage>;
   /** Failure injection: the next n calls to `api` (e.g. 'im.v1.message.create') answer with this status/code/headers. */
   failNext(api: string, n: number, resp: { status: number; code: number; msg?: string; headers?: Record<string, string> }): void;
+  /** Failure injection by time: every call to `api` in the next `ms` answers with this status/code/headers (a 429 burst, an outage). */
+  failFor(api: string, ms: number, resp: { status: number; code: number; msg?: string; headers?: Record<string, string> }): void;
+  /** Latency injection: every call to `api` that arrives in the next `ms` is read in full, then handled `delayMs` late, even if the caller has gone meanwhile. */
+  delayFor(api: string, ms: number, delayMs: number): void;
   /**
    * requests: calls per api name (as failNext names them); rateLimited: 429/99991400 + 230020 answers (appRateLimited: the 429s);
    * deliveries: first pushes of events and card callbacks; redeliveries: re-pushes; acked: pushes answered in time;
+   * pushing: pushes sent and not yet answered (or timed out) right now;
    * duplicateUuids: create/reply calls whose uuid had already sent a message (no second message was sent).
    */
-  stats(): { requests: Record<string, number>; rateLimited: number; appRateLimited: number; deliveries: number; redeliveries: number; acked: number; duplicateUuids: number };
+  stats(): { requests: Record<string, number>; rateLimited: number; appRateLimited: number; deliveries: number; redeliveries: number; acked: number; pushing: number; duplicateUuids: number };
   /** Extension: kill every WS long connection (like a network drop); returns how many were open. */
   dropWsConnections(): number;
   close(): Promise<void>;
@@ -138,10 +143,14 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
   const log = (line: string): void => opts.log?.(`[sandbox] ${line}`);
   const world = new World(cfg.tenantKey);
   for (const u of opts.users ?? DEFAULT_USERS) world.addUser(u);
-  const stats: SandboxStats = { requests: {}, rateLimited: 0, appRateLimited: 0, deliveries: 0, redeliveries: 0, acked: 0, duplicateUuids: 0 };
+  const stats: SandboxStats = { requests: {}, rateLimited: 0, appRateLimited: 0, deliveries: 0, redeliveries: 0, acked: 0, pushing: 0, duplicateUuids: 0 };
   const failures = new Map<string, Array<{ remaining: number; resp: InjectedFailure }>>();
+  const windows = new Map<string, Array<{ until: number; resp?: InjectedFailure; delayMs?: number }>>();
   const cardTokens = new Map<string, CardTokenRecord>();
-  const openapi = new OpenApi({ world, limiter: new SlidingWindowLimiter(), config: cfg, stats, failures, cardTokens, log });
+  const knownApi = (api: string, fn: string) => {
+    if (!openapi.apiNames.includes(api)) throw new Error(`sandbox.${fn}: unknown api '${api}'; known: ${openapi.apiNames.join(', ')}`);
+  };
+  const openapi = new OpenApi({ world, limiter: new SlidingWindowLimiter(), config: cfg, stats, failures, windows, cardTokens, log });
   const ws = new WsGateway({ appId: cfg.appId, appSecret: cfg.appSecret, log, onConnectionsChanged: () => world.emit({ kind: 'users' }) });
 
   let mode: NonNullable<SandboxOptions['delivery']> = opts.delivery ?? { mode: 'ws' };
@@ -368,10 +377,18 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
     sent,
     waitFor,
     failNext(api, n, resp) {
-      if (!openapi.apiNames.includes(api)) throw new Error(`sandbox.failNext: unknown api '${api}'; known: ${openapi.apiNames.join(', ')}`);
+      knownApi(api, 'failNext');
       const queue = failures.get(api) ?? [];
       queue.push({ remaining: n, resp });
       failures.set(api, queue);
+    },
+    failFor(api, ms, resp) {
+      knownApi(api, 'failFor');
+      windows.set(api, [...(windows.get(api) ?? []), { until: Date.now() + ms, resp }]);
+    },
+    delayFor(api, ms, delayMs) {
+      knownApi(api, 'delayFor');
+      windows.set(api, [...(windows.get(api) ?? []), { until: Date.now() + ms, delayMs }]);
     },
     stats: () => ({ ...stats, requests: { ...stats.requests } }),
     dropWsConnections: () => ws.dropConnections(),

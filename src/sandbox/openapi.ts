@@ -27,6 +27,8 @@ export interface SandboxStats {
   deliveries: number;
   redeliveries: number;
   acked: number;
+  /** Pushes sent and not yet answered (or timed out). */
+  pushing: number;
   duplicateUuids: number;
 }
 
@@ -52,6 +54,8 @@ export interface OpenApiDeps {
   config: OpenApiConfig;
   stats: SandboxStats;
   failures: Map<string, Array<{ remaining: number; resp: InjectedFailure }>>;
+  /** Time-window faults per api: until `until` (Date.now() ms) every call fails with `resp` and/or is answered `delayMs` late. */
+  windows: Map<string, Array<{ until: number; resp?: InjectedFailure; delayMs?: number }>>;
   cardTokens: Map<string, CardTokenRecord>;
   log: (line: string) => void;
 }
@@ -181,6 +185,7 @@ export class OpenApi {
     const stats = this.d.stats;
     stats.requests[route.api] = (stats.requests[route.api] ?? 0) + 1;
     try {
+      await this.injectedWindows(route.api, ctx);
       this.injectedFailure(route.api);
       if (route.auth) {
         this.appLimit(route.api);
@@ -202,6 +207,23 @@ export class OpenApi {
   }
 
   // ---- cross-cutting checks ----
+
+  /** failFor / delayFor: the latency first (as a slow network or server would add it), then the failure. */
+  private async injectedWindows(api: string, ctx: RequestContext): Promise<void> {
+    const list = this.d.windows.get(api);
+    if (!list?.length) return;
+    const now = Date.now();
+    const live = list.filter((w) => w.until > now);
+    this.d.windows.set(api, live);
+    const delayMs = Math.max(0, ...live.map((w) => w.delayMs ?? 0));
+    // A slow Lark: the request has arrived in full and is handled late, even if the caller has gone meanwhile.
+    if (delayMs) await ctx.body().then(() => new Promise((r) => setTimeout(r, delayMs)));
+    const failing = live.find((w) => w.resp);
+    if (failing?.resp) {
+      const { status, code, msg, headers } = failing.resp;
+      throw new HttpError(status, { code, msg: msg ?? 'sandbox injected failure' }, headers ?? {});
+    }
+  }
 
   private injectedFailure(api: string): void {
     const queue = this.d.failures.get(api);

@@ -10,7 +10,7 @@ import { beijingDay, isWorkingDay } from '../../src/domain/calendar/working-days
 import { generateObligations } from '../../src/obligations/generate.js';
 import { runReminderTick } from '../../src/reminders/tick.js';
 import type { SentMessage } from '../../src/sandbox/index.js';
-import { botReply, startReplica, sleep, startTestBot, type TestBot } from '../helpers/bot.js';
+import { botReply, settled, startReplica, startTestBot, until, type TestBot } from '../helpers/bot.js';
 import { seedRoster, type SeededRoster } from '../helpers/reminders.js';
 
 const at = (s: string) => new Date(`${s}+08:00`);
@@ -37,15 +37,6 @@ describe('the working-day calendar of next year, kept by the OD in chat', () => 
   });
 
   const odDigests = () => bot.sandbox.sent().filter((m) => m.kind === 'create' && m.toOpenId === od);
-  async function until<T>(get: () => T | Promise<T>, ok: (v: T) => boolean, ms = 10_000): Promise<T> {
-    const end = Date.now() + ms;
-    for (;;) {
-      const v = await get();
-      if (ok(v)) return v;
-      if (Date.now() > end) throw new Error(`timed out; last value ${JSON.stringify(v)}`);
-      await sleep(50);
-    }
-  }
 
   it('says nothing before 1 November, then warns the OD daily that 2027 is not loaded', async () => {
     const before = await runReminderTick(bot.app.deps, { now });
@@ -54,7 +45,7 @@ describe('the working-day calendar of next year, kept by the OD in chat', () => 
     now = at('2026-11-02T10:00:00');
     const res = await runReminderTick(bot.app.deps, { now });
     expect(res.digests.filter((d) => d.kind === 'od').map((d) => d.recipientId)).toEqual([r.by('OD_STAFF').id]);
-    const [card] = await until(odDigests, (l) => l.length === 1);
+    const [card] = await until('the OD digest', () => (odDigests().length === 1 ? odDigests() : null));
     expect(text(card!)).toContain('2027 年法定节假日安排尚未录入：自 2027-01-01 起');
     // The reminders already planned in 2027 are flagged, with the first of them.
     const first = await bot.db.prisma.reminder.findFirstOrThrow({ where: { status: 'PENDING', sendOn: { gte: at('2027-01-01T00:00:00') } }, orderBy: { sendOn: 'asc' } });
@@ -121,10 +112,10 @@ describe('the working-day calendar of next year, kept by the OD in chat', () => 
     const change = await bot.db.prisma.pendingChange.findFirstOrThrow({ where: { kind: 'calendar' } });
     const click = () => bot.sandbox.userClicks({ from: od, messageId: preview.messageId, value: { action: 'calendar.confirm', changeId: change.id, hash: change.contentHash } });
     await Promise.all([click(), click()]);
-    const replies = await until(
-      () => bot.sandbox.sent().filter((m) => m.parentId === preview.messageId),
-      (l) => l.length === 2,
-    );
+    const answers = () => bot.sandbox.sent().filter((m) => m.parentId === preview.messageId);
+    await until('both answers to the confirmations', () => answers().length === 2);
+    await settled(bot); // a third answer would be counted now
+    const replies = answers();
     expect(replies.filter((m) => m.content.text?.includes('已生效（第'))).toHaveLength(1);
     expect(replies.filter((m) => m.content.text?.includes('已经确认生效过，不会重复执行'))).toHaveLength(1);
     expect(await bot.db.prisma.calendarSchedule.count()).toBe(1);
@@ -160,7 +151,7 @@ describe('the working-day calendar of next year, kept by the OD in chat', () => 
     const preview = await bot.sandbox.waitFor((m) => text(m).includes('2028 年节假日安排预览'));
     const change = await bot.db.prisma.pendingChange.findFirstOrThrow({ where: { kind: 'calendar', status: 'PENDING' } });
     await bot.sandbox.userClicks({ from: od, messageId: preview.messageId, value: { action: 'calendar.confirm', changeId: change.id, hash: change.contentHash } });
-    await until(() => replica!.deps.calendar.knownYears.has(2028), Boolean);
+    await until('the replica to know 2028', () => replica!.deps.calendar.knownYears.has(2028));
     expect(isWorkingDay('2028-01-03', replica.deps.calendar)).toBe(false);
     expect(replica.deps.calendar.sources.get(2028)).toMatchObject({ kind: 'od', by: od });
   });

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { App } from '../../src/app.js';
 import { findRule } from '../../src/domain/duties/catalog.js';
 import { projectPath } from '../../src/paths.js';
-import { botReply, startReplica, sleep, startTestBot, type TestBot } from '../helpers/bot.js';
+import { botReply, settled, startReplica, startTestBot, until, type TestBot } from '../helpers/bot.js';
 import { DEMO, DEMO_USERS, seedDistrict } from '../helpers/district.js';
 
 describe('the duty catalog, changed by the OD in chat', () => {
@@ -46,11 +46,8 @@ describe('the duty catalog, changed by the OD in chat', () => {
     const change = await bot.db.prisma.pendingChange.findFirstOrThrow({ where: { kind: 'catalog' } });
     const click = () => bot.sandbox.userClicks({ from: od, messageId: preview.messageId, value: { action: 'catalog.confirm', changeId: change.id, hash: change.contentHash } });
     await Promise.all([click(), click()]);
-    const end = Date.now() + 10_000;
-    while (findRule(replica.deps.catalog.current, 'LIAISON_VISIT_SECRETARY')!.reminders.beforeWorkingDays.join() !== '3,1') {
-      if (Date.now() > end) throw new Error('the replica never picked up the new catalog');
-      await sleep(50);
-    }
+    await until('the replica to pick up the new catalog', () => findRule(replica.deps.catalog.current, 'LIAISON_VISIT_SECRETARY')!.reminders.beforeWorkingDays.join() === '3,1');
+    await settled(bot); // both clicks handled
     expect(await bot.db.prisma.catalogVersion.count()).toBe(1);
     expect(await bot.db.prisma.auditLog.count({ where: { action: 'catalog.confirm', result: 'ok' } })).toBe(1);
     const c = JSON.stringify((await botReply(bot, DEMO.secretary.openId, '/职责')).content);

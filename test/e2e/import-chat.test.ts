@@ -9,7 +9,7 @@ import JSZip from 'jszip';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { projectPath } from '../../src/paths.js';
 import type { SentMessage } from '../../src/sandbox/index.js';
-import { botReply, sleep, startTestBot, type TestBot } from '../helpers/bot.js';
+import { botReply, settled, startTestBot, until, type TestBot } from '../helpers/bot.js';
 import { DEMO, DEMO_USERS, seedDistrict } from '../helpers/district.js';
 
 const TEMPLATES = projectPath('templates', 'import');
@@ -47,13 +47,6 @@ describe('imports by sending the file to the bot', () => {
     const id = await bot.sandbox.userSends({ from, file: { fileName, bytes } });
     return bot.sandbox.waitFor((m) => m.parentId === id, 15_000);
   };
-  async function until(cond: () => Promise<boolean> | boolean, ms = 15_000) {
-    const end = Date.now() + ms;
-    while (!(await cond())) {
-      if (Date.now() > end) throw new Error('timed out');
-      await sleep(50);
-    }
-  }
 
   it('lists every mistake of a file in one reply and writes nothing', async () => {
     const people = await bot.db.prisma.person.count();
@@ -106,7 +99,8 @@ describe('imports by sending the file to the bot', () => {
     const change = await bot.db.prisma.pendingChange.findFirstOrThrow({ where: { kind: 'roster', status: 'PENDING' } });
     const click = () => bot.sandbox.userClicks({ from: od, messageId: preview.messageId, value: { action: 'import.confirm', changeId: change.id, hash: change.contentHash, kind: 'roster' } });
     await Promise.all([click(), click()]);
-    await until(() => bot.sandbox.sent().filter((m) => m.parentId === preview.messageId).length === 2);
+    await until('both answers to the preview', () => bot.sandbox.sent().filter((m) => m.parentId === preview.messageId).length === 2);
+    await settled(bot); // a third answer or a second import would be counted below
     const replies = bot.sandbox.sent().filter((m) => m.parentId === preview.messageId);
     const done = replies.filter((m) => m.content.text?.startsWith('花名册导入完成'));
     expect(done).toHaveLength(1);
@@ -181,6 +175,6 @@ describe('imports by sending the file to the bot', () => {
   it('/模板 sends the three templates as files', async () => {
     const intro = await botReply(bot, od, '/模板');
     expect(intro.content.text).toContain('三种导入模板');
-    await until(() => bot.sandbox.sent().filter((m) => m.parentId === intro.parentId && m.msgType === 'file').length === 3);
+    await until('the three template files', () => bot.sandbox.sent().filter((m) => m.parentId === intro.parentId && m.msgType === 'file').length === 3);
   });
 });

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addWorkingDays } from '../../src/domain/calendar/working-days.js';
 import { runReminderTick } from '../../src/reminders/tick.js';
 import type { SentMessage } from '../../src/sandbox/index.js';
-import { sleep, startTestBot, type TestBot } from '../helpers/bot.js';
+import { settled, startTestBot, until, type TestBot } from '../helpers/bot.js';
 import { DEMO, DEMO_USERS, seedDistrict } from '../helpers/district.js';
 
 const at = (iso: string) => new Date(`${iso}+08:00`);
@@ -35,15 +35,6 @@ describe('inspections: findings become rectification duties the OD closes on evi
     return { messageId, reply, text: json(reply) };
   }
   const sentTo = (openId: string, needle: string) => bot.sandbox.sent().filter((m) => m.kind === 'create' && m.toOpenId === openId && json(m).includes(needle));
-  async function until<T>(f: () => Promise<T | undefined | null | false> | T | undefined | null | false, ms = 10_000): Promise<T> {
-    const end = Date.now() + ms;
-    for (;;) {
-      const v = await f();
-      if (v) return v;
-      if (Date.now() > end) throw new Error('timed out');
-      await sleep(50);
-    }
-  }
   const auditRows = (actor: string, action: string) => bot.db.prisma.auditLog.findMany({ where: { actorId: actor, action }, orderBy: { id: 'asc' } });
 
   it('only OD staff may record an inspection; a member may not even look; refusals are audited', async () => {
@@ -118,11 +109,11 @@ describe('inspections: findings become rectification duties the OD closes on evi
     // The secretary and the Party-building staff each get one card with the findings, the deadline and a report button per finding.
     expect(contacts.length).toBeGreaterThanOrEqual(2);
     for (const p of contacts) {
-      const cards = await until(() => {
+      const cards = await until('the rectification notice', () => {
         const c = sentTo(p.larkOpenId!, '督查发现问题整改通知');
         return c.length ? c : undefined;
       });
-      await sleep(300);
+      await settled(bot); // a second card would be sent by now
       expect(sentTo(p.larkOpenId!, '督查发现问题整改通知')).toHaveLength(1);
       const t = json(cards[0]!);
       expect(t).toContain('2026年12月18日');
@@ -142,7 +133,7 @@ describe('inspections: findings become rectification duties the OD closes on evi
     now = at('2026-12-09T10:00:00'); // 7 working days before 18 December
     await runReminderTick(bot.app.deps, { now });
     const sec = contacts.find((c) => c.larkOpenId === DEMO.secretary.openId)!;
-    const sent = await until(async () => {
+    const sent = await until('the reminder before the deadline', async () => {
       const rows = await bot.db.prisma.reminder.findMany({ where: { obligationId: ob.id, recipientId: sec.id, status: 'SENT', stage: { not: 'inspection' } } });
       return rows.length ? rows : undefined;
     });
@@ -154,7 +145,7 @@ describe('inspections: findings become rectification duties the OD closes on evi
     // The first working day after the deadline: overdue, to the secretary again.
     now = at('2026-12-21T10:00:00');
     await runReminderTick(bot.app.deps, { now });
-    const overdue = await until(async () => {
+    const overdue = await until('the overdue reminder', async () => {
       const rows = await bot.db.prisma.reminder.findMany({ where: { obligationId: ob.id, recipientId: sec.id, status: 'SENT', stage: 'overdue' } });
       return rows.length ? rows : undefined;
     });
@@ -180,14 +171,14 @@ describe('inspections: findings become rectification duties the OD closes on evi
 
     // The OD's daily digest goes out for it even though nothing is overdue today.
     await runReminderTick(bot.app.deps, { now });
-    const digest = await until(() => sentTo(od, '逾期责任日报').find((m) => json(m).includes('2026年11月25日')));
+    const digest = await until('the OD digest', () => sentTo(od, '逾期责任日报').find((m) => json(m).includes('2026年11月25日')));
     expect(json(digest)).toContain('没有逾期未报告的党建责任');
     expect(json(digest)).toContain('待验收的整改报告 1 项');
 
     // /待办 of the OD staff member who recorded it shows it awaits acceptance.
     expect((await ask(od, '/待办')).text).toContain('待验收的整改报告 1 项**（其中您记录的督查 1 项）');
 
-    const review = await until(() => sentTo(od, '整改报告待验收')[0]);
+    const review = await until('the review card', () => sentTo(od, '整改报告待验收')[0]);
     const rt = json(review);
     expect(rt).toContain('已组织东风村党支部补齐2026年“三会一课”记录');
     expect(rt).toContain(`督查编号 ${inspectionId} 问题 1`);
@@ -203,7 +194,7 @@ describe('inspections: findings become rectification duties the OD closes on evi
     await bot.sandbox.userClicks({ from: od, messageId: review.messageId, name: 'return', value: returnValue, formValue: { note: '请附补齐后的会议记录照片' } });
     await bot.sandbox.waitFor((m) => m.parentId === review.messageId && json(m).includes('已退回'), 10_000);
     expect((await bot.db.prisma.obligation.findUniqueOrThrow({ where: { id: f1.obligationId! } })).status).toBe('OPEN');
-    const back = await until(() => sentTo(DEMO.secretary.openId, '整改被退回')[0]);
+    const back = await until('the return notice', () => sentTo(DEMO.secretary.openId, '整改被退回')[0]);
     expect(json(back)).toContain('请附补齐后的会议记录照片');
     expect(await bot.db.prisma.obligationReview.count({ where: { obligationId: f1.obligationId!, decision: 'RETURN' } })).toBe(1);
   });
@@ -214,7 +205,7 @@ describe('inspections: findings become rectification duties the OD closes on evi
     const photoMsg = await bot.sandbox.userSends({ from: DEMO.secretary.openId, parentId: back.messageId, rootId: back.messageId, image: { bytes: PHOTO } });
     await bot.sandbox.waitFor((m) => m.parentId === photoMsg, 10_000);
     await ask(DEMO.secretary.openId, '会议记录已补齐，照片见上', { parentId: back.messageId });
-    const reviews = await until(() => {
+    const reviews = await until('the second review card', () => {
       const r = sentTo(od, '整改报告待验收');
       return r.length >= 2 ? r : undefined;
     });
@@ -255,7 +246,7 @@ describe('inspections: findings become rectification duties the OD closes on evi
     expect(ob.status).toBe('DONE');
     expect(ob.completedAt?.toISOString()).toBe(now.toISOString());
     expect(await bot.db.prisma.obligationReview.count({ where: { obligationId: ob.id, decision: 'ACCEPT' } })).toBe(1);
-    await until(() => sentTo(DEMO.secretary.openId, '整改已通过验收')[0]);
+    await until('the approval notice', () => sentTo(DEMO.secretary.openId, '整改已通过验收')[0]);
     expect(sentTo(DEMO.secretary.openId, '整改已通过验收')).toHaveLength(1);
 
     // Closed on the OD's word: its reports can no longer be withdrawn, and no more reports are taken.

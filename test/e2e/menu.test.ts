@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MENU } from '../../src/bot/menu.js';
 import type { SentMessage } from '../../src/sandbox/index.js';
-import { sleep, startTestBot, type TestBot } from '../helpers/bot.js';
+import { settled, startTestBot, until, type TestBot } from '../helpers/bot.js';
 import { DEMO, DEMO_USERS, seedDistrict } from '../helpers/district.js';
 
 const text = (m: SentMessage) => JSON.stringify(m.content);
@@ -21,11 +21,7 @@ describe('the bot menu', () => {
   const click = async (from: string, eventKey: string) => {
     const before = bot.sandbox.sent({ toOpenId: from }).length;
     await bot.sandbox.userClicksMenu({ from, eventKey });
-    const end = Date.now() + 10_000;
-    while (bot.sandbox.sent({ toOpenId: from }).length === before) {
-      if (Date.now() > end) throw new Error(`no answer to menu ${eventKey}`);
-      await sleep(50);
-    }
+    await until(`an answer to menu ${eventKey}`, () => bot.sandbox.sent({ toOpenId: from }).length > before);
     return bot.sandbox.sent({ toOpenId: from }).slice(before);
   };
 
@@ -34,6 +30,7 @@ describe('the bot menu', () => {
     expect(text((await click(sec, 'todo'))[0]!)).toContain('待办');
     expect(text((await click(sec, 'duties'))[0]!)).toContain('责任清单');
     expect(text((await click(sec, 'help'))[0]!)).toContain('/日历');
+    await settled(bot); // each audit row is written after its answer is sent
     const rows = await bot.db.prisma.auditLog.findMany({ where: { actorId: sec, action: { in: ['command:todo', 'command:duties', 'command:help'] } } });
     expect(rows.map((r) => (r.detail as { via?: string }).via)).toEqual(['menu', 'menu', 'menu']);
   });

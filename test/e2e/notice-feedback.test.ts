@@ -6,7 +6,7 @@ import { confirmNotice } from '../../src/notices/service.js';
 import { generateObligations } from '../../src/obligations/generate.js';
 import { runReminderTick } from '../../src/reminders/tick.js';
 import { DEMO, DEMO_USERS, seedDistrict } from '../helpers/district.js';
-import { botReply, sleep, startTestBot, type TestBot } from '../helpers/bot.js';
+import { botReply, settled, startTestBot, until, type TestBot } from '../helpers/bot.js';
 import { submitNoticeForm } from '../helpers/notices.js';
 
 describe('planNoticeFeedback', () => {
@@ -59,13 +59,6 @@ describe('feedback notices (载体活动)', () => {
   afterAll(async () => bot?.close());
 
   const reply = (from: string, text: string) => botReply(bot, from, text);
-  async function until(pred: () => Promise<boolean>, ms = 10_000) {
-    const end = Date.now() + ms;
-    while (!(await pred())) {
-      if (Date.now() > end) throw new Error('timed out');
-      await sleep(100);
-    }
-  }
 
   it('creates one THEMATIC_ACTIVITY obligation per recipient unit, once however often it is confirmed, and tells recipients how to report', async () => {
     const db = bot.db.prisma;
@@ -81,8 +74,9 @@ describe('feedback notices (载体活动)', () => {
 
     const click = () => bot.sandbox.userClicks({ from: od, messageId: preview.messageId, value: { action: 'notice.confirm', noticeId: notice.id } });
     await Promise.all([click(), click(), confirmNotice(bot.app.deps, notice.id)]);
-    await until(async () => (await db.noticeRecipient.count({ where: { noticeId: notice.id, status: 'PENDING' } })) === 0);
+    await until('every notice card to be sent', async () => (await db.noticeRecipient.count({ where: { noticeId: notice.id, status: 'PENDING' } })) === 0);
     await confirmNotice(bot.app.deps, notice.id);
+    await settled(bot);
 
     const obs = await db.obligation.findMany({ where: { subjectKey: `notice:${notice.id}` }, orderBy: { unitId: 'asc' } });
     const units = [...new Set((await db.noticeRecipient.findMany({ where: { noticeId: notice.id }, include: { person: true } })).map((r) => r.person.unitId))].sort((a, b) => a - b);
@@ -111,7 +105,7 @@ describe('feedback notices (载体活动)', () => {
     const ob = await db.obligation.findFirstOrThrow({ where: { subjectKey: `notice:${notice.id}`, unitId: sec.unitId } });
 
     await runReminderTick(bot.app.deps, { now });
-    await until(async () => (await db.reminder.count({ where: { obligationId: ob.id, recipientId: sec.id, status: 'SENT' } })) > 0);
+    await until('the reminder to be sent', async () => (await db.reminder.count({ where: { obligationId: ob.id, recipientId: sec.id, status: 'SENT' } })) > 0);
     const reminder = await db.reminder.findFirstOrThrow({ where: { obligationId: ob.id, recipientId: sec.id, status: 'SENT' } });
     const card = bot.sandbox.sent().find((m) => m.messageId === reminder.messageId)!;
     expect(JSON.stringify(card.content)).toContain(`载体活动：${TITLE}`);
@@ -148,7 +142,7 @@ describe('feedback notices (载体活动)', () => {
     const { preview } = await submitNoticeForm(bot, od, { title, body: '请各单位做好总结。', scope: 'UNITS', units: sec.unit.name, role: 'SECRETARY', ack: 'yes' });
     const notice = await db.notice.findFirstOrThrow({ where: { title } });
     await bot.sandbox.userClicks({ from: od, messageId: preview.messageId, value: { action: 'notice.confirm', noticeId: notice.id } });
-    await until(async () => (await db.noticeRecipient.count({ where: { noticeId: notice.id, status: 'SENT' } })) > 0);
+    await until('a notice card to be sent', async () => (await db.noticeRecipient.count({ where: { noticeId: notice.id, status: 'SENT' } })) > 0);
     const r = await db.noticeRecipient.findUniqueOrThrow({ where: { noticeId_personId: { noticeId: notice.id, personId: sec.id } } });
     const id = await bot.sandbox.userSends({ from: DEMO.secretary.openId, parentId: r.messageId!, text: '收到，本周内报送总结' });
     const answer = await bot.sandbox.waitFor((m) => m.parentId === id);

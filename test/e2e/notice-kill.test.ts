@@ -10,7 +10,7 @@ import { loadConfig } from '../../src/config.js';
 import { silentLogger } from '../../src/logger.js';
 import { confirmNotice } from '../../src/notices/service.js';
 import { startSandbox, type Sandbox } from '../../src/sandbox/index.js';
-import { sandboxBotEnv, sleep } from '../helpers/bot.js';
+import { quiet, sandboxBotEnv, until } from '../helpers/bot.js';
 import { startChildWorker } from '../helpers/child-worker.js';
 import { freshDatabase, type FreshDatabase } from '../helpers/db.js';
 
@@ -24,14 +24,6 @@ const cleanups: Array<() => Promise<void>> = [];
 afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c().catch(() => {});
 });
-
-async function until(cond: () => boolean | Promise<boolean>, timeoutMs = 30_000): Promise<void> {
-  const t0 = Date.now();
-  while (!(await cond())) {
-    if (Date.now() - t0 > timeoutMs) throw new Error('timed out waiting');
-    await sleep(20);
-  }
-}
 
 /** A worker in a child process (test/helpers/reminder-worker.ts) with `concurrency` jobs at a time. */
 async function childWorker(sandbox: Sandbox, db: FreshDatabase, queueName: string, concurrency: number): Promise<ChildProcess> {
@@ -81,7 +73,7 @@ describe('a notice broadcast survives its worker being killed', () => {
 
     const creates = () => sandbox.stats().requests['im.v1.message.create'] ?? 0;
     const first = await childWorker(sandbox, db, queueName, 32);
-    await until(() => sandbox.sent().length >= 400);
+    await until('400 cards to be sent', () => sandbox.sent().length >= 400, 30_000, 20);
     first.kill('SIGKILL');
     await new Promise((resolve) => first.once('exit', resolve));
     const sentAtKill = sandbox.sent().length;
@@ -94,17 +86,18 @@ describe('a notice broadcast survives its worker being killed', () => {
     // Done when every row is SENT; failed only when the count stops moving (a busy machine is slow, not wrong).
     let sent = -1;
     let movedAt = Date.now();
-    await until(async () => {
-      const now = await db.prisma.noticeRecipient.count({ where: { noticeId: notice.id, status: 'SENT' } });
-      if (now !== sent) [sent, movedAt] = [now, Date.now()];
-      if (Date.now() - movedAt > 20_000) throw new Error(`the second worker stopped at ${sent} of ${N} sent`);
-      return now === N;
-    }, 170_000);
-    // Nothing more is sent once every row is recorded: the queue holds no job for this notice.
-    await until(async () => {
-      const c = await app.deps.queue.queue.getJobCounts('waiting', 'active', 'delayed', 'prioritized');
-      return Object.values(c).every((n) => n === 0);
-    }, 20_000);
+    await until(
+      'every card to be recorded as sent',
+      async () => {
+        const now = await db.prisma.noticeRecipient.count({ where: { noticeId: notice.id, status: 'SENT' } });
+        if (now !== sent) [sent, movedAt] = [now, Date.now()];
+        if (Date.now() - movedAt > 20_000) throw new Error(`the second worker stopped at ${sent} of ${N} sent`);
+        return now === N;
+      },
+      170_000,
+    );
+    // Nothing more is sent once every row is recorded: the queue holds no job waiting, running or retrying.
+    await quiet({ queue: app.deps.queue.queue, db: db.prisma }, 20_000);
     second.kill('SIGKILL');
 
     const perUser = new Map<string, number>();

@@ -3,7 +3,7 @@
 // paced under Lark's 1000/min for that API, once per notice per ten minutes.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO, DEMO_USERS, seedDistrict } from '../helpers/district.js';
-import { botReply, signedRequest, sleep, startTestBot, type TestBot } from '../helpers/bot.js';
+import { botReply, settled, signedRequest, startTestBot, until, type TestBot } from '../helpers/bot.js';
 import { submitNoticeForm } from '../helpers/notices.js';
 
 describe('notice read receipts for many recipients', () => {
@@ -32,13 +32,6 @@ describe('notice read receipts for many recipients', () => {
   const reply = (from: string, text: string) => botReply(bot, from, text);
   const readCount = () => bot.db.prisma.noticeRecipient.count({ where: { noticeId, readAt: { not: null } } });
   const readUsersCalls = () => bot.sandbox.stats().requests['im.v1.message.readUsers'] ?? 0;
-  async function until(pred: () => Promise<boolean>, ms = 30_000) {
-    const end = Date.now() + ms;
-    while (!(await pred())) {
-      if (Date.now() > end) throw new Error('timed out');
-      await sleep(100);
-    }
-  }
   /** Lark pushing im.message.message_read_v1 to the bot's webhook, signed. */
   async function pushRead(readerOpenId: string, messageIds: string[], eventId = `read-${readerOpenId}-${messageIds.join('-')}`) {
     const envelope = {
@@ -58,7 +51,7 @@ describe('notice read receipts for many recipients', () => {
     await bot.sandbox.userClicks({ from: od, messageId: preview.messageId, value: { action: 'notice.confirm', noticeId } });
     const total = await bot.db.prisma.noticeRecipient.count({ where: { noticeId } });
     expect(total).toBeGreaterThan(EXTRA);
-    await until(async () => (await bot.db.prisma.noticeRecipient.count({ where: { noticeId, status: 'SENT' } })) === total);
+    await until('every card to be sent', async () => (await bot.db.prisma.noticeRecipient.count({ where: { noticeId, status: 'SENT' } })) === total, 30_000);
     const rows = await bot.db.prisma.noticeRecipient.findMany({ where: { noticeId }, include: { person: true }, orderBy: { id: 'asc' } });
     cards = rows.map((r) => ({ personId: r.personId, openId: r.person.larkOpenId!, messageId: r.messageId! }));
   });
@@ -69,8 +62,8 @@ describe('notice read receipts for many recipients', () => {
     // One event naming the reader's card and someone else's: only the reader's counts. A redelivery changes nothing.
     await pushRead(pushed[0]!.openId, [pushed[0]!.messageId, cards[10]!.messageId], 'read-batch');
     await pushRead(pushed[0]!.openId, [pushed[0]!.messageId, cards[10]!.messageId], 'read-batch');
-    await until(async () => (await readCount()) === 10);
-    await sleep(500);
+    await until('the pushed reads to be stored', async () => (await readCount()) === 10);
+    await settled(bot); // the redelivered event handled too: it must change nothing
     const read = await bot.db.prisma.noticeRecipient.findMany({ where: { noticeId, readAt: { not: null } } });
     expect(read.map((r) => r.personId).sort()).toEqual(pushed.map((c) => c.personId).sort());
     expect(read.every((r) => r.readAt!.getTime() === now.getTime() + 60_000)).toBe(true);
@@ -89,9 +82,9 @@ describe('notice read receipts for many recipients', () => {
     const status = JSON.stringify((await reply(od, `/通知 状态 ${noticeId}`)).content);
     expect(status).toContain('已读 10，');
     expect(status).toContain(`另有 ${unread} 份通知尚未确认已读，已在后台向飞书核对（每10分钟最多一次）`);
-    await until(async () => readUsersCalls() === unread);
+    await until('read_users asked about every unread card', () => readUsersCalls() === unread, 30_000);
     const seconds = (Date.now() - started) / 1000;
-    await until(async () => (await readCount()) === 25);
+    await until('the reads found to be stored', async () => (await readCount()) === 25, 30_000);
     // Each unread card asked about once, none already known, paced: at most 16 a second, no 429.
     expect(readUsersCalls()).toBe(unread);
     expect(seconds).toBeGreaterThanOrEqual((unread - 1) / 16);
@@ -101,7 +94,7 @@ describe('notice read receipts for many recipients', () => {
     const again = JSON.stringify((await reply(od, `/通知 状态 ${noticeId}`)).content);
     expect(again).toContain('已读 25，');
     expect(again).toContain(`另有 ${cards.length - 25} 份通知尚未确认已读`);
-    await sleep(1000);
+    await settled(bot); // no check job queued or running
     expect(readUsersCalls()).toBe(unread);
   });
 
@@ -110,7 +103,7 @@ describe('notice read receipts for many recipients', () => {
     const status = JSON.stringify((await reply(od, `/通知 状态 ${noticeId}`)).content);
     expect(status).toContain('已读 25，');
     expect(status).toContain('通知发出已超过7天，飞书不再提供已读查询');
-    await sleep(1000);
+    await settled(bot);
     expect(readUsersCalls()).toBe(cards.length - 10);
   });
 });

@@ -4,7 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { urgentUuid } from '../../src/notices/urgent.js';
 import { DEMO, DEMO_USERS, seedDistrict } from '../helpers/district.js';
-import { botReply, sleep, startTestBot, type TestBot } from '../helpers/bot.js';
+import { botReply, settled, startTestBot, until, type TestBot } from '../helpers/bot.js';
 import { submitNoticeForm } from '../helpers/notices.js';
 
 describe('notice chase with urgent push (加急)', () => {
@@ -37,13 +37,6 @@ describe('notice chase with urgent push (加急)', () => {
     const answer = await bot.sandbox.waitFor((m) => m.parentId === status.messageId && typeof m.content?.text === 'string');
     return { status: JSON.stringify(status.content), answer: answer.content.text as string };
   };
-  async function until(pred: () => Promise<boolean> | boolean, ms = 15_000) {
-    const end = Date.now() + ms;
-    while (!(await pred())) {
-      if (Date.now() > end) throw new Error('timed out');
-      await sleep(100);
-    }
-  }
 
   /** Compose and confirm a notice to the secretary's unit leadership, due 2026-11-27; returns its id once every card is out. */
   async function publish(title: string): Promise<number> {
@@ -51,7 +44,7 @@ describe('notice chase with urgent push (加急)', () => {
     const { preview } = await submitNoticeForm(bot, od, { title, body: '请于11月27日前报送述职材料。', scope: 'UNITS', units: sec.unit.name, role: 'LEADERSHIP', feedbackDue: '2026-11-27 +0800', ack: 'yes' });
     const id = (await bot.db.prisma.notice.findFirstOrThrow({ where: { title } })).id;
     await bot.sandbox.userClicks({ from: od, messageId: preview.messageId, value: { action: 'notice.confirm', noticeId: id } });
-    await until(async () => (await bot.db.prisma.noticeRecipient.count({ where: { noticeId: id, status: 'SENT' } })) === recipients.length);
+    await until('every notice card to be sent', async () => (await bot.db.prisma.noticeRecipient.count({ where: { noticeId: id, status: 'SENT' } })) === recipients.length);
     return id;
   }
   const urgentRows = (id: number) =>
@@ -64,13 +57,13 @@ describe('notice chase with urgent push (加急)', () => {
     second = await publish(`${TITLE}（二）`);
     const card = bot.sandbox.sent().find((m) => m.toOpenId === recipients[0]!.openId && JSON.stringify(m.content).includes(`"${TITLE}"`))!;
     await bot.sandbox.userClicks({ from: recipients[0]!.openId, messageId: card.messageId, value: { action: 'notice.ack', noticeId } });
-    await until(async () => (await bot.db.prisma.noticeRecipient.count({ where: { noticeId, ackAt: { not: null } } })) === 1);
+    await until('the acknowledgement to be stored', async () => (await bot.db.prisma.noticeRecipient.count({ where: { noticeId, ackAt: { not: null } } })) === 1);
 
     const { status, answer } = await chase(noticeId);
     expect(status).toContain('催办不使用飞书加急：反馈截止日期（2026-11-27）过后催办才会加急。');
     expect(answer).toBe(`已向 ${recipients.length - 1} 位未回执的收件人发送催办提醒。未使用飞书加急：反馈截止日期（2026-11-27）过后催办才会加急。`);
-    await until(async () => (await bot.db.prisma.noticeRecipient.count({ where: { noticeId, chasedAt: { not: null } } })) === recipients.length - 1);
-    await sleep(500);
+    await until('the chases to be sent', async () => (await bot.db.prisma.noticeRecipient.count({ where: { noticeId, chasedAt: { not: null } } })) === recipients.length - 1);
+    await settled(bot); // nothing left that could still buzz
     expect(buzzes()).toHaveLength(0);
     expect(urgentCalls()).toBe(0);
   });
@@ -85,7 +78,7 @@ describe('notice chase with urgent push (加急)', () => {
     expect(status).toContain('已过反馈截止日期（2026-11-27），催办将同时使用飞书加急。');
     expect(answer).toBe(`这 ${targets.length} 人已经催办过，不再重复发送提醒。已过反馈截止日期（2026-11-27），同时对 ${targets.length} 人使用飞书加急。`);
 
-    await until(async () => (await urgentRows(noticeId)).filter((r) => r.status !== 'SENDING').length === targets.length);
+    await until('every buzz to be answered', async () => (await urgentRows(noticeId)).filter((r) => r.status !== 'SENDING').length === targets.length);
     const rows = await urgentRows(noticeId);
     expect(rows.filter((r) => r.status === 'SENT')).toHaveLength(targets.length - 1);
     expect(rows.filter((r) => r.status === 'FAILED').map((r) => [r.uuid, r.errorCode])).toEqual([[urgentUuid(noticeId, left.id), 'invalid_user']]);
@@ -99,7 +92,7 @@ describe('notice chase with urgent push (加急)', () => {
     const again = await chase(noticeId);
     expect(again.answer).toBe(`这 ${targets.length} 人已经催办过，不再重复发送提醒。已过反馈截止日期（2026-11-27），未回执的人均已加急过，不再重复加急。`);
     expect(again.status).toContain(`已加急 ${targets.length - 1}`);
-    await sleep(1500);
+    await settled(bot); // the second chase handled: it must have buzzed no one
     expect(urgentCalls()).toBe(targets.length);
     expect(buzzes()).toHaveLength(targets.length - 1);
   });
@@ -111,13 +104,13 @@ describe('notice chase with urgent push (加急)', () => {
     bot.sandbox.failNext('im.v1.message.urgentApp', 1, { status: 500, code: 1, msg: 'internal error' });
     const { answer } = await chase(second);
     expect(answer).toBe(`已向 ${recipients.length} 位未回执的收件人发送催办提醒。已过反馈截止日期（2026-11-27），同时对 ${recipients.length} 人使用飞书加急。`);
-    await until(async () => (await urgentRows(second)).filter((r) => r.status !== 'SENDING').length === reachable);
+    await until('every buzz to be answered', async () => (await urgentRows(second)).filter((r) => r.status !== 'SENDING').length === reachable);
     const rows = await urgentRows(second);
     expect(rows.filter((r) => r.status === 'SENT')).toHaveLength(reachable - 1);
     expect(rows.filter((r) => r.status === 'FAILED').map((r) => r.errorCode)).toEqual(['bad_request:230024']);
     expect(urgentCalls() - before).toBe(reachable + 1);
     await chase(second);
-    await sleep(1500);
+    await settled(bot);
     expect(urgentCalls() - before).toBe(reachable + 1);
   });
 });

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { confirmNotice } from '../../src/notices/service.js';
 import { DEMO, DEMO_USERS, seedDistrict } from '../helpers/district.js';
-import { botReply, sleep, startTestBot, type TestBot } from '../helpers/bot.js';
+import { botReply, settled, startTestBot, until, type TestBot } from '../helpers/bot.js';
 import { submitNoticeForm } from '../helpers/notices.js';
 
 describe('notices (通知)', () => {
@@ -33,13 +33,6 @@ describe('notices (通知)', () => {
   const reply = (from: string, text: string) => botReply(bot, from, text);
   const noticeCards = () => bot.sandbox.sent().filter((m) => m.kind === 'create' && JSON.stringify(m.content).includes(TITLE) && !JSON.stringify(m.content).includes('回执提醒'));
   const chaseCards = () => bot.sandbox.sent().filter((m) => m.kind === 'create' && JSON.stringify(m.content).includes('通知回执提醒'));
-  async function until(pred: () => Promise<boolean>, ms = 10_000) {
-    const end = Date.now() + ms;
-    while (!(await pred())) {
-      if (Date.now() > end) throw new Error('timed out');
-      await sleep(100);
-    }
-  }
 
   it('reliability §7.22: refuses someone outside the OD with one line and an audit row', async () => {
     const answer = await reply(DEMO.secretary.openId, '/通知');
@@ -62,8 +55,8 @@ describe('notices (通知)', () => {
     // A double click, plus a second confirmation racing it.
     const click = () => bot.sandbox.userClicks({ from: od, messageId: preview.messageId, value: { action: 'notice.confirm', noticeId } });
     const [, , direct] = await Promise.all([click(), click(), confirmNotice(bot.app.deps, noticeId)]);
-    await until(async () => (await bot.db.prisma.noticeRecipient.count({ where: { noticeId, status: 'PENDING' } })) === 0);
-    await sleep(500);
+    await until('every card to be sent', async () => (await bot.db.prisma.noticeRecipient.count({ where: { noticeId, status: 'PENDING' } })) === 0);
+    await settled(bot); // the racing confirmations handled too: a second card would be counted below
 
     const cards = noticeCards();
     expect(cards.map((c) => c.toOpenId).sort()).toEqual(expected.map((p) => p.openId).sort());
@@ -89,8 +82,8 @@ describe('notices (通知)', () => {
     await ack(a!.openId);
     await ack(b!.openId);
     const acked = 2;
-    await until(async () => (await bot.db.prisma.noticeRecipient.count({ where: { noticeId, ackAt: { not: null } } })) === acked);
-    await sleep(500);
+    await until('the acknowledgements to be stored', async () => (await bot.db.prisma.noticeRecipient.count({ where: { noticeId, ackAt: { not: null } } })) === acked);
+    await settled(bot);
     expect(await bot.db.prisma.noticeRecipient.count({ where: { noticeId, ackAt: { not: null } } })).toBe(acked);
     // c opens the chat (reads the card) without acknowledging.
     await reply(c!.openId, '好的');
@@ -124,9 +117,9 @@ describe('notices (通知)', () => {
     expect(JSON.stringify(status.content)).toContain('催办不使用飞书加急：该通知没有反馈截止日期。');
     const answer = await bot.sandbox.waitFor((m) => m.parentId === status.messageId && typeof m.content?.text === 'string');
     expect(answer.content.text).toBe(`已向 ${open.length} 位未回执的收件人发送催办提醒。未使用飞书加急：该通知没有反馈截止日期。`);
-    await until(async () => chaseCards().length === open.length);
+    await until('the chase cards', () => chaseCards().length === open.length);
     await chase();
-    await sleep(1000);
+    await settled(bot); // the second chase handled: it must have sent nothing
     expect(chaseCards().map((m) => m.toOpenId).sort()).toEqual(open.map((r) => r.person.larkOpenId).sort());
     expect(await bot.db.prisma.noticeRecipient.count({ where: { noticeId, chasedAt: { not: null } } })).toBe(open.length);
     expect(bot.sandbox.sent().filter((m) => m.kind === 'urgent')).toHaveLength(0);

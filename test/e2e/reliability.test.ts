@@ -12,6 +12,7 @@ import { createWebhookHandler, larkSignature } from '../../src/bot/webhook.js';
 import { loadConfig } from '../../src/config.js';
 import { redisBackend } from '../../src/jobs/backend.js';
 import { silentLogger } from '../../src/logger.js';
+import { confirmNotice } from '../../src/notices/service.js';
 import { messageEnvelope, redisUrl, sandboxBotEnv, settled, signedRequest, startTestBot, until, type TestBot } from '../helpers/bot.js';
 import { DEMO, DEMO_USERS, seedDistrict } from '../helpers/district.js';
 
@@ -93,12 +94,13 @@ describe('events that are not ours', () => {
 });
 
 describe('Redis losing its data under a running bot', () => {
+  const READERS = ['ou_rel_reader_1', 'ou_rel_reader_2', 'ou_rel_reader_3'];
   let bot: TestBot;
   beforeAll(async () => {
     // The reminder cron ticks every second here (every 5 minutes in production); the clock runs a
     // minute ahead so that recover-inbound sees a stored event as old enough to re-queue at once.
     bot = await startTestBot({
-      sandbox: { users: [{ openId: USER, name: '张三' }] },
+      sandbox: { users: [{ openId: USER, name: '张三' }, ...READERS.map((openId, i) => ({ openId, name: `读者${i}` }))] },
       reminderCron: true,
       reminderCronPattern: '* * * * * *',
       clock: () => new Date(Date.now() + 60_000),
@@ -125,6 +127,30 @@ describe('Redis losing its data under a running bot', () => {
     const schedulers = await q.getJobSchedulers();
     expect(schedulers.filter((s) => s.key === 'recover-inbound')).toHaveLength(1);
     expect((await q.getDelayed()).filter((j) => String(j.id).startsWith('repeat:recover-inbound'))).toHaveLength(1);
+  });
+
+  it('reliability §7.14: a FLUSHDB wipes the send jobs of a confirmed notice; recover-notices queues them again and every recipient gets it once', async () => {
+    const { db, queue } = bot.app.deps;
+    const q = queue.queue;
+    const unit = await db.unit.create({ data: { code: 'U-REL', name: '恢复测试单位', kind: 'TOWN' } });
+    const sender = await db.person.create({ data: { code: 'P-REL-OD', name: '组织部', unitId: unit.id, role: 'OD_STAFF', larkOpenId: 'ou_rel_od' } });
+    const people = await Promise.all(READERS.map((openId, i) => db.person.create({ data: { code: `P-REL-${i}`, name: `读者${i}`, unitId: unit.id, role: 'MEMBER', larkOpenId: openId } })));
+    const title = '关于Redis恢复演练的通知';
+    const notice = await db.notice.create({
+      data: { title, body: '请知悉。', createdById: sender.id, audience: { scope: 'ALL', role: 'ANY' }, recipients: { create: people.map((p) => ({ personId: p.id })) } },
+    });
+    await q.pause();
+    await confirmNotice(bot.app.deps, notice.id);
+    await until('the notice to be queued', async () => (await q.getWaiting()).filter((j) => j.name === 'send-notice').length === READERS.length);
+    const redis = new Redis(redisUrl());
+    await redis.flushdb(); // this test run's own Redis (REDIS_URL), never a shared one
+    await redis.quit();
+
+    const cardsTo = (openId: string) => bot.sandbox.sent({ toOpenId: openId }).filter((m) => JSON.stringify(m.content).includes(title));
+    for (const openId of READERS) await bot.sandbox.waitFor((m) => m.toOpenId === openId && JSON.stringify(m.content).includes(title), 20_000);
+    await settled(bot);
+    for (const openId of READERS) expect(cardsTo(openId)).toHaveLength(1);
+    expect(await db.noticeRecipient.count({ where: { noticeId: notice.id, status: 'SENT' } })).toBe(READERS.length);
   });
 });
 

@@ -19,7 +19,7 @@ import { sendDigest } from '../../src/reminders/send.js';
 import { startReminderCron } from '../../src/reminders/cron.js';
 import { digestJobId, runReminderTick } from '../../src/reminders/tick.js';
 import { startSandbox, type Sandbox, type SentMessage } from '../../src/sandbox/index.js';
-import { markYearsKnown, redisUrl, sleep } from '../helpers/bot.js';
+import { markYearsKnown, quiet, redisUrl, until } from '../helpers/bot.js';
 import { freshDatabase, type FreshDatabase } from '../helpers/db.js';
 import { seedRoster, type SeededRoster } from '../helpers/reminders.js';
 
@@ -79,18 +79,13 @@ async function app(w: World, o: { worker?: boolean; clock?: () => Date; larkDoma
 
 const cards = (w: World, openId: string) => w.sandbox.sent().filter((m: SentMessage) => m.kind === 'create' && m.toOpenId === openId);
 
-async function until(cond: () => boolean | Promise<boolean>, timeoutMs = 15_000): Promise<void> {
-  const t0 = Date.now();
-  while (!(await cond())) {
-    if (Date.now() - t0 > timeoutMs) throw new Error('timed out waiting');
-    await sleep(50);
-  }
-}
+/** Wait until the queue is drained (nothing waiting, running or retrying): a late duplicate send is then counted. */
+const drained = (w: World, a: App) => quiet({ queue: a.deps.queue.queue, db: w.db.prisma });
 
 /** Each secretary has exactly one card, and the database says so too. */
-async function expectOneCardEach(w: World): Promise<void> {
-  await until(async () => (await w.db.prisma.reminderDigest.count({ where: { status: 'SENT' } })) === w.secretaries.length);
-  await sleep(500);
+async function expectOneCardEach(w: World, a: App): Promise<void> {
+  await until('every digest to be sent', async () => (await w.db.prisma.reminderDigest.count({ where: { status: 'SENT' } })) === w.secretaries.length);
+  await drained(w, a);
   for (const s of w.secretaries) {
     const got = cards(w, s.openId);
     expect(got, s.name).toHaveLength(1);
@@ -125,11 +120,11 @@ describe('exactly one reminder', () => {
     const results = await Promise.all(apps.flatMap((a) => [runReminderTick(a.deps, { now: MONDAY }), runReminderTick(a.deps, { now: MONDAY })]));
     const claimedBy = results.flatMap((r) => r.digests.map((d) => d.recipientId)).sort((a, b) => a - b);
     expect(claimedBy).toEqual(w.secretaries.map((s) => s.id).sort((a, b) => a - b));
-    await expectOneCardEach(w);
+    await expectOneCardEach(w, apps[0]!);
     expect(w.sandbox.stats().duplicateUuids).toBe(0);
     // And ticking on, every instance, later that day: nothing more.
     await Promise.all(apps.map((a) => runReminderTick(a.deps, { now: at('2026-11-23T15:00:00') })));
-    await sleep(500);
+    await drained(w, apps[0]!);
     expect(w.sandbox.sent()).toHaveLength(w.secretaries.length);
   });
 
@@ -143,8 +138,7 @@ describe('exactly one reminder', () => {
 
     // Worker 1 reaches Lark through the proxy, which lets the first send through and keeps the answer.
     const first = await childWorker(w, proxy.url);
-    await proxy.held;
-    await sleep(100);
+    await proxy.held; // the card is posted; the answer never reaches the worker
     first.kill('SIGKILL');
     await new Promise((resolve) => first.once('exit', resolve));
     expect(w.sandbox.sent()).toHaveLength(1); // Lark has posted it; the bot never learnt so
@@ -154,7 +148,7 @@ describe('exactly one reminder', () => {
     // Worker 2 takes over the stalled job (its lock expires) and the waiting one.
     const second = await childWorker(w, w.sandbox.baseUrl);
     cleanups.push(async () => void second.kill('SIGKILL'));
-    await expectOneCardEach(w);
+    await expectOneCardEach(w, ticker);
     const stats = w.sandbox.stats();
     expect(stats.duplicateUuids).toBe(1); // the re-send carried the same uuid and was answered with the first message
     expect(w.sandbox.sent().filter((m) => m.uuid === heldUuid)).toHaveLength(1);
@@ -175,12 +169,12 @@ describe('exactly one reminder', () => {
     // A minute later the claims are fresh (someone may be sending them): left alone.
     now = at('2026-11-23T10:01:00');
     expect((await runReminderTick(a.deps, { now })).requeued).toEqual([]);
-    await sleep(300);
+    await drained(w, a);
     expect(w.sandbox.sent()).toHaveLength(0);
     // Five minutes later they are stale: rebuilt from PostgreSQL and sent, once.
     now = at('2026-11-23T10:05:00');
     expect((await runReminderTick(a.deps, { now })).requeued).toHaveLength(2);
-    await expectOneCardEach(w);
+    await expectOneCardEach(w, a);
 
     // Wiped again while the worker runs: the next tick sends nothing twice...
     await wipeQueue(w.queueName);
@@ -191,8 +185,8 @@ describe('exactly one reminder', () => {
     now = at('2026-11-27T09:30:00');
     const friday = await runReminderTick(a.deps, { now });
     expect(friday.digests).toHaveLength(2);
-    await until(async () => (await w.db.prisma.reminderDigest.count({ where: { status: 'SENT' } })) === 4);
-    await sleep(300);
+    await until('the next day\'s digests to be sent', async () => (await w.db.prisma.reminderDigest.count({ where: { status: 'SENT' } })) === 4);
+    await drained(w, a);
     for (const s of w.secretaries) expect(cards(w, s.openId)).toHaveLength(2);
     expect(w.sandbox.stats().duplicateUuids).toBe(0);
   });
@@ -210,7 +204,7 @@ describe('exactly one reminder', () => {
     const conn = new Redis(redisUrl(), { maxRetriesPerRequest: null });
     const failer = new Worker(w.queueName, async () => { throw new UnrecoverableError('Lark down'); }, { connection: conn });
     const job = (await a.deps.queue.queue.getJob(d!.jobId))!;
-    await until(async () => (await job.getState()) === 'failed');
+    await until('the job to fail for good', async () => (await job.getState()) === 'failed');
     await failer.close();
     conn.disconnect();
 
@@ -219,7 +213,7 @@ describe('exactly one reminder', () => {
     now = at('2026-11-23T10:10:00');
     const later = await runReminderTick(a.deps, { now });
     expect(later.requeued.map((x) => x.id)).toEqual([d!.id]);
-    await expectOneCardEach(w);
+    await expectOneCardEach(w, a);
     expect(w.sandbox.stats().duplicateUuids).toBe(0);
   });
 
@@ -253,7 +247,7 @@ describe('exactly one reminder', () => {
       const cron = startReminderCron(a.deps, { pattern: '* * * * * *', ensureSchedulers: false });
       cleanups.push(() => cron.stop());
       const s = w.secretaries[0]!;
-      await until(async () => (await w.db.prisma.reminderDigest.count({ where: { recipientId: s.id, status: 'SENT' } })) === 1);
+      await until('the first digest to be sent', async () => (await w.db.prisma.reminderDigest.count({ where: { recipientId: s.id, status: 'SENT' } })) === 1);
       return w.db.prisma.reminderDigest.findFirstOrThrow({ where: { recipientId: s.id } });
     }
 
@@ -287,17 +281,18 @@ describe('exactly one reminder', () => {
 
   it('reliability §7.20: a recipient Lark cannot reach (left the tenant) is marked FAILED at once, without retries; the others are sent', async () => {
     const w = await world(2, { resigned: (p) => p.code === 'P21' }); // the second unit's secretary
-    const r = await runReminderTick((await app(w)).deps, { now: MONDAY });
+    const a = await app(w);
+    const r = await runReminderTick(a.deps, { now: MONDAY });
     expect(r.digests).toHaveLength(2);
     const [ok, gone] = w.secretaries;
-    await until(async () => (await w.db.prisma.reminderDigest.count({ where: { status: { in: ['SENT', 'FAILED'] } } })) === 2);
+    await until('both digests to be settled', async () => (await w.db.prisma.reminderDigest.count({ where: { status: { in: ['SENT', 'FAILED'] } } })) === 2);
     const failed = await w.db.prisma.reminderDigest.findFirstOrThrow({ where: { recipientId: gone!.id } });
     expect(failed.status).toBe('FAILED');
     expect(failed.error).toContain('230029');
     const rows = await w.db.prisma.reminder.findMany({ where: { digestId: failed.id } });
     expect(rows.every((x) => x.status === 'FAILED' && x.error?.includes('230029'))).toBe(true);
     expect(cards(w, ok!.openId)).toHaveLength(1);
-    await sleep(500);
+    await drained(w, a); // a retry would be waiting out its backoff, and counted
     expect(w.sandbox.stats().requests['im.v1.message.create']).toBe(2); // one refused call, no retry
   });
 });

@@ -7,18 +7,17 @@ import { generateObligations } from '../../src/obligations/generate.js';
 import { runReminderTick } from '../../src/reminders/tick.js';
 import { materialiseReminders } from '../../src/reminders/materialise.js';
 import type { SentMessage } from '../../src/sandbox/index.js';
-import { sleep, startTestBot, type TestBot } from '../helpers/bot.js';
+import { settled, startTestBot, until, type TestBot } from '../helpers/bot.js';
 import { seedRoster, type SeededRoster } from '../helpers/reminders.js';
 
 const run = promisify(execFile);
 const at = (s: string) => new Date(`${s}+08:00`);
 const text = (m: SentMessage) => JSON.stringify(m.content);
 
-/** Wait until `pred` has matched `n` messages, then a little longer to see that no more come. */
-async function settle(bot: TestBot, pred: (m: SentMessage) => boolean, n: number, timeoutMs = 10_000): Promise<SentMessage[]> {
-  const t0 = Date.now();
-  while (bot.sandbox.sent().filter(pred).length < n && Date.now() - t0 < timeoutMs) await sleep(50);
-  await sleep(400);
+/** Wait until `pred` has matched `n` messages and the bot has nothing left to do (so that a further one would be counted too); all that match. */
+async function settle(bot: TestBot, pred: (m: SentMessage) => boolean, n: number): Promise<SentMessage[]> {
+  await until(`${n} matching message(s)`, () => bot.sandbox.sent().filter(pred).length >= n);
+  await settled(bot);
   return bot.sandbox.sent().filter(pred);
 }
 
@@ -50,7 +49,7 @@ describe('reminders before a duty is due', () => {
     expect(first.digests).toEqual([]);
     const night = await tick('2026-11-23T07:30:00');
     expect(night.sending).toBe(false);
-    await sleep(300);
+    await settled(bot);
     expect(bot.sandbox.sent()).toEqual([]);
   });
 
@@ -91,7 +90,7 @@ describe('reminders before a duty is due', () => {
     const before = bot.sandbox.sent().length;
     await Promise.all([tick('2026-11-23T10:05:00'), runReminderTick(bot.app.deps, { now: at('2026-11-23T10:05:00') })]);
     await tick('2026-11-23T16:00:00');
-    await sleep(500);
+    await settled(bot);
     expect(bot.sandbox.sent().length).toBe(before);
     expect(bot.sandbox.stats().duplicateUuids).toBe(0);
   });

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { button, buttons, card, md } from '../../src/cards/card.js';
 import { DEMO, DEMO_USERS, seedDistrict } from '../helpers/district.js';
-import { messageEnvelope, settled, signedRequest, sleep, startTestBot, until, type TestBot } from '../helpers/bot.js';
+import { messageEnvelope, settled, signedRequest, startTestBot, until, type TestBot } from '../helpers/bot.js';
 
 // 1x1 PNG
 const PHOTO = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==', 'base64');
@@ -132,7 +132,7 @@ describe('answers become reports', () => {
     await submit(); // a double click
     const confirm = await bot.sandbox.waitFor((m) => m.parentId === form.messageId && JSON.stringify(m.content).includes('已记录完成情况'));
     expect(JSON.stringify(confirm.content)).toContain('东岸镇新围村党委');
-    await sleep(800);
+    await settled(bot); // the second submit handled too
     const reports = await bot.db.prisma.report.findMany({ where: { obligationId: ob.id } });
     expect(reports).toHaveLength(1);
     expect(reports[0]!.fields).toMatchObject({ visitDate: '2026-11-18', liaisonPoint: { id: org.id }, problemsFound: '组织生活不规范' });
@@ -163,7 +163,7 @@ describe('answers become reports', () => {
       expect((await fetch(bot.webhookUrl, { method: 'POST', body: req.body, headers: req.headers })).status).toBe(200);
     }
     await bot.sandbox.waitFor((m) => m.parentId === messageId);
-    await sleep(800);
+    await settled(bot); // both deliveries handled
     expect(await bot.db.prisma.report.count({ where: { obligationId: ob.id } })).toBe(1);
     expect(bot.sandbox.sent().filter((m) => m.parentId === messageId)).toHaveLength(1);
   });

@@ -13,10 +13,10 @@ describe('sandbox page: sending a file to the bot', () => {
   let browser: Browser;
 
   beforeAll(async () => {
+    browser = await launchChromium();
     bot = await startTestBot({ sandbox: { users: [{ openId: OD, name: '组织部小王' }] } });
     const unit = await bot.db.prisma.unit.create({ data: { code: 'U00', name: '区委组织部', kind: 'OD' } });
     await bot.db.prisma.person.create({ data: { code: 'P0001', name: '组织部小王', unitId: unit.id, role: 'OD_STAFF', larkOpenId: OD } });
-    browser = await launchChromium();
   });
   afterAll(async () => {
     await browser?.close();

@@ -147,6 +147,27 @@ describe('OpenAPI through the real SDK Client', () => {
     expect(() => sb.failNext('im.v1.nope', 1, { status: 500, code: 1 })).toThrow(/unknown api/);
   });
 
+  it('failFor fails every call within its window and none after; delayFor answers calls in its window late', async () => {
+    const sb = await sandbox({ rateLimit: { appPerSecond: 0 } });
+    const c = client(sb);
+    const send = () => c.im.v1.message.create({ params: { receive_id_type: 'open_id' }, data: { receive_id: ALICE, msg_type: 'text', content: text('x') } });
+    sb.failFor('im.v1.message.create', 400, { status: 429, code: 99991400, msg: 'request trigger frequency limit', headers: { 'x-ogw-ratelimit-reset': '1' } });
+    for (let i = 0; i < 3; i++) expect((await larkFailure(send())).status).toBe(429);
+    await sleep(450); // the window is a span of time
+    expect((await send()).code).toBe(0);
+
+    sb.delayFor('im.v1.message.create', 200, 700);
+    const t0 = performance.now();
+    expect((await send()).code).toBe(0);
+    expect(performance.now() - t0).toBeGreaterThanOrEqual(690);
+    await sleep(250);
+    const t1 = performance.now();
+    expect((await send()).code).toBe(0);
+    expect(performance.now() - t1).toBeLessThan(500);
+    expect(sb.sent()).toHaveLength(3);
+    expect(() => sb.delayFor('im.v1.nope', 1, 1)).toThrow(/unknown api/);
+  });
+
   it('answers 429 / 99991400 with x-ogw-ratelimit headers above the per-app limit', async () => {
     const sb = await sandbox({ rateLimit: { appPerSecond: 3, perTargetPerSecond: 0 } });
     const c = client(sb);
@@ -161,7 +182,7 @@ describe('OpenAPI through the real SDK Client', () => {
     expect(resp.headers['x-ogw-ratelimit-limit']).toBe('3');
     expect(Number(resp.headers['x-ogw-ratelimit-reset'])).toBeGreaterThanOrEqual(1);
     expect(sb.stats().rateLimited).toBe(1);
-    await sleep(1050); // sliding window: a second later there is room again
+    await sleep(1050); // the one-second sliding window is what is tested: a second later there is room again
     expect((await c.im.v1.message.create({ params: { receive_id_type: 'open_id' }, data: { receive_id: ALICE, msg_type: 'text', content: text('x') } })).code).toBe(0);
   });
 
@@ -294,7 +315,7 @@ describe('webhook delivery', () => {
         seen.push(d.event_id);
         if (stall) {
           stall = false;
-          await sleep(700); // longer than ackTimeoutMs
+          await sleep(700); // a receiver slower than ackTimeoutMs: the delay is what is tested
         }
       },
     });
@@ -304,6 +325,8 @@ describe('webhook delivery', () => {
     expect(seen[1]).toBe(seen[0]);
     await expect.poll(() => sb.stats().acked).toBe(1);
     expect(sb.stats()).toMatchObject({ deliveries: 1, redeliveries: 1 });
+    // Kept as a sleep: the re-push schedule is time itself. Longer than the remaining re-push delay (100 ms),
+    // so a push the ack failed to stop would have come.
     await sleep(400);
     expect(seen).toHaveLength(2); // acked: no further pushes
   });
@@ -388,7 +411,7 @@ describe('long connection (the real SDK WSClient)', () => {
       {
         'im.message.receive_v1': async (d) => {
           seen.push(d);
-          if (seen.length === 1) await sleep(600);
+          if (seen.length === 1) await sleep(600); // slower than ackTimeoutMs: the delay is what is tested
         },
       },
       { onReady: () => ready.resolve() },

@@ -8,6 +8,8 @@ import { loadConfig } from '../../src/config.js';
 import { larkSignature } from '../../src/bot/webhook.js';
 import { silentLogger, createLogger, type Logger } from '../../src/logger.js';
 import { startSandbox, type Sandbox, type SandboxOptions, type SentMessage } from '../../src/sandbox/index.js';
+import type { Queue } from 'bullmq';
+import type { PrismaClient } from '../../src/db/client.js';
 import { freshDatabase, type FreshDatabase } from './db.js';
 
 export interface TestBot {
@@ -188,20 +190,27 @@ export async function until<T>(what: string, probe: () => Promise<T> | T, timeou
 }
 
 /**
- * Wait until the bot has nothing left to do: no job waiting or running in its queue and every stored
- * event handled — seen twice in a row, so that a job queued by the last one is counted too. Tests that
- * check "nothing more happens" wait on this instead of a fixed sleep.
+ * Wait until the bot has nothing left to do: no event on its way from the sandbox (pushed, not yet
+ * answered), no job waiting or running in its queue (nor a retry waiting out its backoff), and every
+ * stored event handled — seen twice in a row, so that a job queued by the last one is counted too.
+ * Tests that check "nothing more happens" (no second message, no second row) wait on this, then count:
+ * a late duplicate is then caught, where after a fixed sleep it would land unseen.
  */
 export async function settled(bot: TestBot, timeoutMs = 15_000): Promise<void> {
+  await quiet({ queue: bot.app.deps.queue.queue, db: bot.db.prisma, sandbox: bot.sandbox }, timeoutMs);
+}
+
+/** settled() for a bot put together by hand: its queue, its database and (if events reach it) its sandbox. */
+export async function quiet(o: { queue: Queue; db: PrismaClient; sandbox?: Sandbox }, timeoutMs = 15_000): Promise<void> {
   let quietTimes = 0;
   await until(
     'the queue to drain and stored events to settle',
     async () => {
-      const q = bot.app.deps.queue.queue;
-      const c = await q.getJobCounts('waiting', 'active', 'prioritized', 'waiting-children');
+      const c = await o.queue.getJobCounts('waiting', 'active', 'prioritized', 'waiting-children');
       // Delayed jobs count (a retry waiting out its backoff), except the schedulers' next runs.
-      const retrying = (await q.getDelayed()).filter((j) => !String(j.id).startsWith('repeat:')).length;
-      const busy = Object.values(c).reduce((a, b) => a + b, 0) + retrying + (await bot.db.prisma.inboundEvent.count({ where: { status: 'RECEIVED' } }));
+      const retrying = (await o.queue.getDelayed()).filter((j) => !String(j.id).startsWith('repeat:')).length;
+      const unhandled = await o.db.inboundEvent.count({ where: { status: 'RECEIVED' } });
+      const busy = (o.sandbox?.stats().pushing ?? 0) + Object.values(c).reduce((a, b) => a + b, 0) + retrying + unhandled;
       quietTimes = busy === 0 ? quietTimes + 1 : 0;
       return quietTimes >= 2;
     },
