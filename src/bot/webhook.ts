@@ -36,6 +36,9 @@ export function larkSignature(timestamp: string, nonce: string, encryptKey: stri
 
 type Reply = { status: number; body: unknown };
 
+/** How long a connection refused as too large stays half-closed, so the client can read the 413. */
+const TOO_LARGE_LINGER_MS = 2000;
+
 export function createWebhookHandler(o: WebhookOptions): (req: IncomingMessage, res: ServerResponse) => void {
   const maxBody = o.maxBodyBytes ?? 1024 * 1024;
   const windowSec = o.replayWindowSec ?? 300;
@@ -47,12 +50,21 @@ export function createWebhookHandler(o: WebhookOptions): (req: IncomingMessage, 
     res.end(body);
   };
 
+  // Refused without reading the rest of the body. Node closes a `connection: close` response's socket
+  // as soon as the answer is written; with the client's body still arriving that close is a TCP reset,
+  // and a client still sending sees ECONNRESET instead of the 413. So the socket is half-closed (the
+  // answer and a FIN go out), nothing more is read, and it is reset only after a grace period.
   const tooLarge = (req: IncomingMessage, res: ServerResponse) => {
-    res.writeHead(413, { 'content-type': 'application/json', connection: 'close' });
-    res.end(JSON.stringify({ code: 413, msg: 'body too large' }));
+    const socket = req.socket as IncomingMessage['socket'] & { destroySoon?: () => void };
     req.unpipe();
     req.pause();
-    res.on('finish', () => req.socket.destroy());
+    socket.destroySoon = () => {
+      socket.end();
+      setTimeout(() => socket.destroy(), TOO_LARGE_LINGER_MS).unref();
+    };
+    const body = JSON.stringify({ code: 413, msg: 'body too large' });
+    res.writeHead(413, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), connection: 'close' });
+    res.end(body);
   };
 
   return (req, res) => {

@@ -41,6 +41,12 @@ export interface SendPacer {
 
 const WINDOW_MS = 1000;
 const MINUTE_MS = 60_000;
+/**
+ * The per-target window and spacing: Lark's 1 s plus 150 ms. A send's delay between here and Lark varies
+ * from send to send; with sends exactly 200 ms apart, the first of six arriving a little late put all
+ * six in one of Lark's seconds (230020, 4 refusals in 50 replies to one group; reliability §7.19).
+ */
+export const TARGET_WINDOW_MS = 1150;
 
 export class Pacer implements SendPacer {
   private readonly app: number[] = [];
@@ -67,12 +73,12 @@ export class Pacer implements SendPacer {
     prune(this.app, nowMs, WINDOW_MS);
     this.pruneMinute(nowMs);
     const t = this.targets.get(target) ?? [];
-    prune(t, nowMs, WINDOW_MS);
+    prune(t, nowMs, TARGET_WINDOW_MS);
     const wait = Math.max(
       this.nextApp - nowMs,
       spacingWait(t, this.limits.perTargetPerSecond, nowMs),
-      waitFor(this.app, this.limits.appPerSecond, nowMs),
-      waitFor(t, this.limits.perTargetPerSecond, nowMs),
+      waitFor(this.app, this.limits.appPerSecond, nowMs, WINDOW_MS),
+      waitFor(t, this.limits.perTargetPerSecond, nowMs, TARGET_WINDOW_MS),
       this.minuteWait(kind === 'bulk' ? this.bulkPerMinute : this.perMinute, nowMs),
     );
     if (wait > 0) {
@@ -92,7 +98,7 @@ export class Pacer implements SendPacer {
       this.nextApp = waitedForThisSlot ? Math.max(this.nextApp, nowMs - interval) + interval : nowMs + interval;
     }
     this.targets.set(target, t);
-    if (this.targets.size > 10_000) for (const [k, v] of this.targets) if (prune(v, nowMs, WINDOW_MS) === 0) this.targets.delete(k);
+    if (this.targets.size > 10_000) for (const [k, v] of this.targets) if (prune(v, nowMs, TARGET_WINDOW_MS) === 0) this.targets.delete(k);
     return 0;
   }
 
@@ -123,16 +129,16 @@ export class Pacer implements SendPacer {
   }
 }
 
-/** Time until the even spacing allows the next send to one target. */
+/** Time until the even spacing (TARGET_WINDOW_MS / limit) allows the next send to one target. */
 function spacingWait(times: number[], limit: number, nowMs: number): number {
   const last = times.at(-1);
-  return limit > 0 && last !== undefined ? last + WINDOW_MS / limit - nowMs : 0;
+  return limit > 0 && last !== undefined ? last + TARGET_WINDOW_MS / limit - nowMs : 0;
 }
 
 /** Time until the oldest entry leaves the window, when the window is full; else 0. */
-function waitFor(times: number[], limit: number, nowMs: number): number {
+function waitFor(times: number[], limit: number, nowMs: number, windowMs: number): number {
   if (limit <= 0 || times.length < limit) return 0;
-  return times[times.length - limit]! + WINDOW_MS - nowMs;
+  return times[times.length - limit]! + windowMs - nowMs;
 }
 
 /** Drop entries that have left the window ending at nowMs; returns how many remain. */

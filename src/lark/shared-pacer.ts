@@ -1,12 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
-import type { PacerLimits, SendClass, SendPacer } from './pacer.js';
+import { TARGET_WINDOW_MS, type PacerLimits, type SendClass, type SendPacer } from './pacer.js';
 
 /**
  * The send pacer of `pacer.ts`, kept in Redis so that every replica of the bot draws on one budget:
  * Lark's 50/s and 1000/min are per app, not per process. One Lua script takes a slot atomically on
  * Redis's own clock (replicas' clocks may differ): the same rules as `Pacer.tryTake` — even spacing
- * at `appPerSecond`, sliding one-second windows per app and per target, a sliding 60-s window whose
+ * at `appPerSecond`, sliding one-second windows per app and TARGET_WINDOW_MS ones per target, a sliding 60-s window whose
  * last `reservedPerMinute` slots only interactive sends may take. It answers how long to wait when
  * there is no slot; the caller sleeps and asks again.
  */
@@ -18,9 +18,10 @@ local perMinute = tonumber(ARGV[2])
 local pts = tonumber(ARGV[3])
 local waited = ARGV[4] == '1'
 local member = ARGV[5]
+local tw = tonumber(ARGV[6])
 redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - 1000)
 redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', now - 60000)
-redis.call('ZREMRANGEBYSCORE', KEYS[3], '-inf', now - 1000)
+redis.call('ZREMRANGEBYSCORE', KEYS[3], '-inf', now - tw)
 local function windowWait(key, limit, span)
   if limit <= 0 then return 0 end
   local n = redis.call('ZCARD', key)
@@ -29,10 +30,10 @@ local function windowWait(key, limit, span)
   return tonumber(e[2]) + span - now
 end
 local nextApp = tonumber(redis.call('GET', KEYS[4]) or '0')
-local wait = math.max(nextApp - now, windowWait(KEYS[1], aps, 1000), windowWait(KEYS[3], pts, 1000), windowWait(KEYS[2], perMinute, 60000))
+local wait = math.max(nextApp - now, windowWait(KEYS[1], aps, 1000), windowWait(KEYS[3], pts, tw), windowWait(KEYS[2], perMinute, 60000))
 if pts > 0 then
   local last = redis.call('ZRANGE', KEYS[3], -1, -1, 'WITHSCORES')
-  if last[2] then wait = math.max(wait, tonumber(last[2]) + 1000 / pts - now) end
+  if last[2] then wait = math.max(wait, tonumber(last[2]) + tw / pts - now) end
 end
 if wait > 0 then return {tostring(wait), tostring(now)} end
 redis.call('ZADD', KEYS[1], now, member)
@@ -52,7 +53,7 @@ end
 return {'0', tostring(now)}
 `;
 
-type TakeFn = (sec: string, minute: string, target: string, next: string, aps: number, perMinute: number, pts: number, waited: string, member: string) => Promise<[string, string]>;
+type TakeFn = (sec: string, minute: string, target: string, next: string, aps: number, perMinute: number, pts: number, waited: string, member: string, targetWindowMs: number) => Promise<[string, string]>;
 
 export class SharedPacer implements SendPacer {
   private readonly redis: Redis;
@@ -90,6 +91,7 @@ export class SharedPacer implements SendPacer {
       this.limits.perTargetPerSecond,
       waited ? '1' : '0',
       `${this.id}-${++this.seq}`,
+      TARGET_WINDOW_MS,
     );
     return { wait: Number(wait), at: Number(at) };
   }

@@ -75,13 +75,11 @@ describe('foundation over webhook: the bot answers in Lark end to end', () => {
     expect(await bot.db.prisma.inboundEvent.count({ where: { dedupeKey: `msg:${env.event.message.message_id}` } })).toBe(0);
   });
 
-  it('reliability §7.6, §7.7, §7.8: refuses a replayed request outside the time window, malformed JSON and oversize bodies', async () => {
+  it('reliability §7.6, §7.8: refuses a replayed request outside the time window and malformed JSON (§7.7, bodies too large: webhook-limits.test.ts)', async () => {
     const env = messageEnvelope({ appId: bot.sandbox.appId, token: bot.sandbox.verificationToken, from: USER, chatId: bot.sandbox.p2pChatId(USER), text: '/help' });
     const stale = signedRequest(env, bot.sandbox.encryptKey, { timestamp: Math.floor(Date.now() / 1000) - 3600 });
     expect((await post(stale.body, stale.headers)).status).toBe(401);
     expect((await post('{not json', { 'content-type': 'application/json' })).status).toBe(400);
-    const big = await post('x'.repeat(2 * 1024 * 1024), { 'content-type': 'application/json' }).catch((e) => e);
-    expect(big instanceof Error ? 'reset' : String(big.status)).toMatch(/^(413|reset)$/);
   });
 
   it('answers the URL check with the challenge', async () => {

@@ -2,6 +2,7 @@
 // DATABASE_URL, migrated with the project's runner, dropped afterwards.
 
 import { randomBytes } from 'node:crypto';
+import pg from 'pg';
 import { fileURLToPath } from 'node:url';
 import { createPrisma, type PrismaClient } from '../../src/db/client.js';
 import { applyMigrations, dropDatabase, ensureDatabase } from '../../src/db/migrate.js';
@@ -44,4 +45,32 @@ export async function freshDatabase(prefix = 'test'): Promise<FreshDatabase> {
       await dropDatabase(url);
     },
   };
+}
+
+/**
+ * Per table of the app (every table in `public` but the migration log): its row count and an md5 of
+ * its rows, each as PostgreSQL's text form of the row — values in column order, names left out, so a
+ * renamed column with the same values gives the same checksum, and any changed, lost or added value or
+ * row gives another. What a migration or a restore must keep (reliability §7.25).
+ */
+export async function tableChecksums(url: string): Promise<Record<string, { rows: number; md5: string }>> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    const tables = await client.query<{ name: string }>(
+      `SELECT table_name AS name FROM information_schema.tables
+        WHERE table_schema = 'public' AND table_type = 'BASE TABLE' AND table_name <> '_prisma_migrations' ORDER BY table_name`,
+    );
+    const out: Record<string, { rows: number; md5: string }> = {};
+    for (const { name } of tables.rows) {
+      const ident = `"${name.replaceAll('"', '""')}"`;
+      const r = await client.query<{ rows: string; md5: string | null }>(
+        `SELECT count(*) AS rows, md5(string_agg(t::text, E'\\n' ORDER BY t::text)) AS md5 FROM ${ident} t`,
+      );
+      out[name] = { rows: Number(r.rows[0]!.rows), md5: r.rows[0]!.md5 ?? '' };
+    }
+    return out;
+  } finally {
+    await client.end();
+  }
 }

@@ -9,7 +9,8 @@ import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
 import { applyMigrations, dropDatabase, ensureDatabase, listMigrations } from '../../src/db/migrate.js';
 import { migrationList, newMigration, withSchemaEngine } from '../../src/db/new-migration.js';
-import { freshDatabase, MIGRATIONS_DIR, uniqueDatabaseUrl } from '../helpers/db.js';
+import { freshDatabase, MIGRATIONS_DIR, tableChecksums, uniqueDatabaseUrl } from '../helpers/db.js';
+import { seedDistrict } from '../helpers/district.js';
 
 const SCHEMA_PATH = path.join(MIGRATIONS_DIR, '..', 'schema.prisma');
 const NO_FILTERS = { externalTables: [], externalEnums: [] };
@@ -160,6 +161,46 @@ describe('applyMigrations', () => {
     writeFileSync(path.join(dir, broken, 'migration.sql'), 'CREATE TABLE "HalfMade" ("id" INTEGER NOT NULL);\n');
     expect(await applyMigrations(url, { migrationsDir: dir })).toEqual({ applied: [broken] });
   });
+});
+
+describe('reliability §7.25: a renaming migration keeps every value', () => {
+  it('reliability §7.25 (migration half): a migration renaming a column, applied by the runner to a prod-like database, keeps every row and value (row counts and checksums per table); a drop-and-add is caught by the same check', async () => {
+    // Prod-like: the example district imported and its year planned, reminders planned, and reports.
+    const db = await freshDatabase('migrate_rename');
+    cleanups.push(() => db.drop());
+    await seedDistrict(db.prisma, 2026, new Date('2026-01-05T09:00:00+08:00'));
+    await query(
+      db.url,
+      `INSERT INTO "Report" ("obligationId", "personId", "sourceKey", "text", "fields", "late")
+       SELECT o."id", o."personId", 'seed-' || o."id", '已完成：' || o."title" || '，参加 ' || (o."id" % 40) || ' 人', jsonb_build_object('people', o."id" % 40), o."id" % 7 = 0
+         FROM "Obligation" o WHERE o."personId" IS NOT NULL`,
+    );
+    const before = await tableChecksums(db.url);
+    expect(before.Obligation!.rows).toBeGreaterThan(100);
+    expect(before.Report!.rows).toBeGreaterThan(100);
+    const texts = await query<{ id: number; text: string }>(db.url, 'SELECT "id", "text" FROM "Report" ORDER BY "id"');
+
+    // What Prisma generates for a renamed field is DROP + ADD; the migration is edited to rename
+    // (prisma docs: customizing migrations), and the runner applies it like any other.
+    const dir = migrationsCopy({ '29990101000000_report_text_to_content': 'ALTER TABLE "Report" RENAME COLUMN "text" TO "content";\n' });
+    expect(await applyMigrations(db.url, { migrationsDir: dir })).toEqual({ applied: ['29990101000000_report_text_to_content'] });
+    expect(await tableChecksums(db.url)).toEqual(before);
+    const columns = (await query<{ column_name: string }>(db.url, `SELECT column_name FROM information_schema.columns WHERE table_name = 'Report'`)).map((c) => c.column_name);
+    expect(columns).toContain('content');
+    expect(columns).not.toContain('text');
+    expect(await query(db.url, 'SELECT "id", "content" AS "text" FROM "Report" ORDER BY "id"')).toEqual(texts);
+
+    // The check is not blind: Prisma's default for the rename (drop, then add) loses the values, and it says so.
+    const dropAdd = migrationsCopy({
+      '29990101000000_report_text_to_content': 'ALTER TABLE "Report" RENAME COLUMN "text" TO "content";\n',
+      '29990101000001_report_content_drop_add': 'ALTER TABLE "Report" DROP COLUMN "content";\nALTER TABLE "Report" ADD COLUMN "content" TEXT NOT NULL DEFAULT \'\';\n',
+    });
+    await applyMigrations(db.url, { migrationsDir: dropAdd });
+    const after = await tableChecksums(db.url);
+    expect(after.Report!.rows).toBe(before.Report!.rows);
+    expect(after.Report!.md5).not.toBe(before.Report!.md5);
+    expect({ ...after, Report: before.Report }).toEqual(before); // only that table changed
+  }, 120_000);
 });
 
 describe("Prisma's own engine (schema-engine-wasm) agrees with the runner", () => {
