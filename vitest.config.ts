@@ -6,7 +6,7 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
-    testTimeout: 30_000,
+    testTimeout: 60_000, // generous: a busy 2-core machine slows the end-to-end files; a hang still fails
     hookTimeout: 60_000,
     fileParallelism: false,
     pool: 'forks',
